@@ -1,0 +1,106 @@
+"""Translations: Babel catalogs shipped in ``models/locale``, read straight from the ``.po`` files.
+
+Source strings are English. ``_`` makes a lazy :class:`Message` that is rendered in whatever
+language the reader needs (the UI's, or a document's), ``N_`` only marks a string for
+extraction, and :func:`translator` gives a gettext function for one explicit language.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "bala_korgoo"
+LANGUAGES = ("ru", "ky", "en")
+DEFAULT_LANGUAGE = "ru"
+
+_current_language = DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    """Choose the language in which messages render by default (the UI's language)."""
+    global _current_language
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    _current_language = lang
+
+
+def current_language() -> str:
+    return _current_language
+
+
+@functools.cache
+def translations(lang: str) -> NullTranslations:
+    """The catalog of *lang*; English (the source language) is the identity."""
+    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == "en" or not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A gettext function for one language, independent of the UI's current language."""
+    return translations(lang).gettext
+
+
+def gettext(msgid: str) -> str:
+    return translations(_current_language).gettext(msgid)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current_language).ngettext(singular, plural, n)
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction without translating it now."""
+    return msgid
+
+
+class Message:
+    """A translatable message with named parameters, rendered when it is shown."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, params: Mapping[str, Any] | None = None) -> None:
+        self.msgid = msgid
+        self.params = dict(params or {})
+
+    def render(self, lang: str | None = None) -> str:
+        text = translations(lang or _current_language).gettext(self.msgid)
+        if not self.params:
+            return text
+        rendered = {
+            key: value.render(lang) if isinstance(value, Message) else value
+            for key, value in self.params.items()
+        }
+        return text.format(**rendered)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Message({self.msgid!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+def _(msgid: str, **params: Any) -> Message:
+    """A lazy translatable message; ``{name}`` placeholders are filled from *params*."""
+    return Message(msgid, params)
