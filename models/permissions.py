@@ -1,0 +1,67 @@
+"""What each role may do. Services check these; the UI only hides what would be refused."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.i18n import N_
+
+
+class Permission(StrEnum):
+    READ = "read"
+    PERSON_WRITE = "person.write"
+    HOUSEHOLD_WRITE = "household.write"
+    REPORT_WRITE = "report.write"
+    CASE_WRITE = "case.write"
+    CASE_ASSIGN = "case.assign"
+    CASE_CLOSE_APPROVE = "case.close_approve"
+    ASSESSMENT_WRITE = "assessment.write"
+    PLAN_WRITE = "plan.write"
+    PLAN_APPROVE = "plan.approve"
+    REFERRAL_WRITE = "referral.write"
+    VISIT_WRITE = "visit.write"
+    KDD_WRITE = "kdd.write"
+    PRINT = "print"
+    EXPORT = "export"
+    IMPORT = "import"
+    BACKUP = "backup"
+    REFERENCE_WRITE = "reference.write"
+    SETTINGS_WRITE = "settings.write"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+
+
+_CASE_WORK = {
+    Permission.READ, Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.REPORT_WRITE,
+    Permission.CASE_WRITE, Permission.ASSESSMENT_WRITE, Permission.PLAN_WRITE,
+    Permission.REFERRAL_WRITE, Permission.VISIT_WRITE, Permission.PRINT, Permission.EXPORT,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "administrator": frozenset(Permission),
+    "head": frozenset(_CASE_WORK | {
+        Permission.CASE_ASSIGN, Permission.CASE_CLOSE_APPROVE, Permission.PLAN_APPROVE,
+        Permission.KDD_WRITE, Permission.IMPORT, Permission.BACKUP, Permission.REFERENCE_WRITE,
+        Permission.AUDIT_READ,
+    }),
+    "specialist": frozenset(_CASE_WORK | {Permission.BACKUP}),
+    "social_worker": frozenset({
+        Permission.READ, Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE,
+        Permission.ASSESSMENT_WRITE, Permission.VISIT_WRITE, Permission.PRINT,
+    }),
+    "kdd_secretary": frozenset({Permission.READ, Permission.KDD_WRITE, Permission.PRINT}),
+    "read_only": frozenset({Permission.READ}),
+}
+
+ROLE_LABELS = {
+    "administrator": N_("Administrator"),
+    "head": N_("Department head"),
+    "specialist": N_("Child-protection specialist"),
+    "social_worker": N_("Social worker"),
+    "kdd_secretary": N_("KDD secretary"),
+    "read_only": N_("Read only"),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
