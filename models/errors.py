@@ -34,6 +34,10 @@ class NotFound(DomainError):
     """The record asked for does not exist (or was deleted)."""
 
 
+class RecordInUse(DomainError):
+    """The record is still referred to by live records and cannot be deleted."""
+
+
 class StaleRecord(DomainError):
     """Someone else saved the record after it was read."""
 

@@ -46,13 +46,17 @@ def name_key(text: str | None) -> str:
     if not text:
         return ""
     lowered = unicodedata.normalize("NFC", text).casefold().translate(_TABLE)
-    latin = _strip_marks(lowered)
-    for src, dst in _LATIN_FOLDS:
-        latin = latin.replace(src, dst)
-    latin = _NON_LETTERS.sub("", latin)
-    if latin.startswith("ie"):
-        latin = latin[1:]  # Yelena / Елена
-    return _DOUBLES.sub(r"\1", latin)
+    latin = _NON_LETTERS.sub("", _strip_marks(lowered))
+    while True:  # fold until stable, so that a key is its own key
+        folded = latin
+        for src, dst in _LATIN_FOLDS:
+            folded = folded.replace(src, dst)
+        folded = _DOUBLES.sub(r"\1", folded)
+        if folded.startswith("ie"):
+            folded = folded[1:]  # Yelena / Елена
+        if folded == latin:
+            return folded
+        latin = folded
 
 
 def query_keys(query: str) -> list[str]:
