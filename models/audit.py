@@ -25,9 +25,17 @@ from models.orm import AuditEntry, AuditHead
 GENESIS_HASH = "0" * 64
 
 
-def _canonical(entry_id: int, at: datetime, user_id: uuid.UUID | None, username: str | None,
-               action: str, entity: str | None, entity_id: uuid.UUID | None, details: str,
-               prev_hash: str) -> bytes:
+def _canonical(
+    entry_id: int,
+    at: datetime,
+    user_id: uuid.UUID | None,
+    username: str | None,
+    action: str,
+    entity: str | None,
+    entity_id: uuid.UUID | None,
+    details: str,
+    prev_hash: str,
+) -> bytes:
     payload = {
         "id": entry_id,
         "at": at.isoformat(timespec="microseconds"),
@@ -44,8 +52,17 @@ def _canonical(entry_id: int, at: datetime, user_id: uuid.UUID | None, username:
 
 def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(
-        _canonical(entry.id, entry.at, entry.user_id, entry.username, entry.action, entry.entity,
-                   entry.entity_id, entry.details, entry.prev_hash)
+        _canonical(
+            entry.id,
+            entry.at,
+            entry.user_id,
+            entry.username,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            entry.details,
+            entry.prev_hash,
+        )
     ).hexdigest()
 
 
@@ -91,9 +108,7 @@ def append(
     entry.hash = entry_hash(entry)
     session.add(entry)
     session.flush()
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(last_id=entry.id, last_hash=entry.hash)
-    )
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=entry.id, last_hash=entry.hash))
     return entry
 
 

@@ -156,9 +156,7 @@ def _check_revision(connection: Connection, url: URL) -> str | None:
     try:
         current = schema_revision(connection)
     except DatabaseError as exc:
-        raise DatabaseRefused(
-            _("{path} is not a Bala Korgoo database file.", path=describe(url))
-        ) from exc
+        raise DatabaseRefused(_("{path} is not a Bala Korgoo database file.", path=describe(url))) from exc
     if current is None:
         return None
     scripts = ScriptDirectory.from_config(alembic_config())

@@ -61,13 +61,20 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     now = utcnow()
     for obj in session.new:
         if isinstance(obj, Record):
-            rows.append({"table_name": obj.__tablename__, "record_id": obj.id, "operation": "I",
-                         "changed_at": now})
+            rows.append(
+                {"table_name": obj.__tablename__, "record_id": obj.id, "operation": "I", "changed_at": now}
+            )
     for obj in session.dirty:
         if isinstance(obj, Record) and session.is_modified(obj):
             history = _deleted_now(obj)
-            rows.append({"table_name": obj.__tablename__, "record_id": obj.id,
-                         "operation": "D" if history else "U", "changed_at": now})
+            rows.append(
+                {
+                    "table_name": obj.__tablename__,
+                    "record_id": obj.id,
+                    "operation": "D" if history else "U",
+                    "changed_at": now,
+                }
+            )
     if rows:
         session.execute(insert(ChangeLogEntry), rows)
 

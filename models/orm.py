@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -373,9 +372,7 @@ class ComprehensiveAssessment(Record):
 class AssessmentDomain(Record):
     __tablename__ = "assessment_domains"
 
-    assessment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("comprehensive_assessments.id"), index=True
-    )
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("comprehensive_assessments.id"), index=True)
     domain_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_items.id"))
     findings: Mapped[str | None] = mapped_column(Text)
     need_level_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reference_items.id"))
@@ -456,12 +453,8 @@ class Plan(Record):
     notes: Mapped[str | None] = mapped_column(Text)
 
     goals: Mapped[list[PlanGoal]] = relationship(back_populates="plan", order_by="PlanGoal.position")
-    actions: Mapped[list[PlanAction]] = relationship(
-        back_populates="plan", order_by="PlanAction.position"
-    )
-    reviews: Mapped[list[PlanReview]] = relationship(
-        back_populates="plan", order_by="PlanReview.review_date"
-    )
+    actions: Mapped[list[PlanAction]] = relationship(back_populates="plan", order_by="PlanAction.position")
+    reviews: Mapped[list[PlanReview]] = relationship(back_populates="plan", order_by="PlanReview.review_date")
 
     __table_args__ = (
         CheckConstraint("kind IN ('child', 'family')", name="kind"),
@@ -497,9 +490,7 @@ class PlanAction(Record):
     plan: Mapped[Plan] = relationship(back_populates="actions")
     organisation: Mapped[Organisation | None] = relationship()
 
-    __table_args__ = (
-        CheckConstraint("status IN ('" + "', '".join(ACTION_STATUSES) + "')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('" + "', '".join(ACTION_STATUSES) + "')", name="status"),)
 
 
 class PlanReview(Record):
@@ -585,9 +576,7 @@ class KddMeeting(Record):
     members_total: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default="planned")
 
-    members: Mapped[list[KddMember]] = relationship(
-        back_populates="meeting", order_by="KddMember.position"
-    )
+    members: Mapped[list[KddMember]] = relationship(back_populates="meeting", order_by="KddMember.position")
     items: Mapped[list[KddAgendaItem]] = relationship(
         back_populates="meeting", order_by="KddAgendaItem.position"
     )

@@ -32,23 +32,45 @@ class Permission(StrEnum):
 
 
 _CASE_WORK = {
-    Permission.READ, Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE, Permission.REPORT_WRITE,
-    Permission.CASE_WRITE, Permission.ASSESSMENT_WRITE, Permission.PLAN_WRITE,
-    Permission.REFERRAL_WRITE, Permission.VISIT_WRITE, Permission.PRINT, Permission.EXPORT,
+    Permission.READ,
+    Permission.PERSON_WRITE,
+    Permission.HOUSEHOLD_WRITE,
+    Permission.REPORT_WRITE,
+    Permission.CASE_WRITE,
+    Permission.ASSESSMENT_WRITE,
+    Permission.PLAN_WRITE,
+    Permission.REFERRAL_WRITE,
+    Permission.VISIT_WRITE,
+    Permission.PRINT,
+    Permission.EXPORT,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "administrator": frozenset(Permission),
-    "head": frozenset(_CASE_WORK | {
-        Permission.CASE_ASSIGN, Permission.CASE_CLOSE_APPROVE, Permission.PLAN_APPROVE,
-        Permission.KDD_WRITE, Permission.IMPORT, Permission.BACKUP, Permission.REFERENCE_WRITE,
-        Permission.AUDIT_READ,
-    }),
+    "head": frozenset(
+        _CASE_WORK
+        | {
+            Permission.CASE_ASSIGN,
+            Permission.CASE_CLOSE_APPROVE,
+            Permission.PLAN_APPROVE,
+            Permission.KDD_WRITE,
+            Permission.IMPORT,
+            Permission.BACKUP,
+            Permission.REFERENCE_WRITE,
+            Permission.AUDIT_READ,
+        }
+    ),
     "specialist": frozenset(_CASE_WORK | {Permission.BACKUP}),
-    "social_worker": frozenset({
-        Permission.READ, Permission.PERSON_WRITE, Permission.HOUSEHOLD_WRITE,
-        Permission.ASSESSMENT_WRITE, Permission.VISIT_WRITE, Permission.PRINT,
-    }),
+    "social_worker": frozenset(
+        {
+            Permission.READ,
+            Permission.PERSON_WRITE,
+            Permission.HOUSEHOLD_WRITE,
+            Permission.ASSESSMENT_WRITE,
+            Permission.VISIT_WRITE,
+            Permission.PRINT,
+        }
+    ),
     "kdd_secretary": frozenset({Permission.READ, Permission.KDD_WRITE, Permission.PRINT}),
     "read_only": frozenset({Permission.READ}),
 }

@@ -45,9 +45,7 @@ def items(session: Session, kind: str, *, active_only: bool = True) -> list[Refe
 
 
 def item_by_code(session: Session, kind: str, code: str) -> ReferenceItem | None:
-    return session.scalar(
-        select(ReferenceItem).where(ReferenceItem.kind == kind, ReferenceItem.code == code)
-    )
+    return session.scalar(select(ReferenceItem).where(ReferenceItem.kind == kind, ReferenceItem.code == code))
 
 
 def valid_units(
@@ -74,4 +72,6 @@ def unit_by_code(session: Session, code: str, on: date | None = None) -> AdminUn
 
 def districts(session: Session) -> list[AdminUnit]:
     """Units an office can belong to: districts, cities and Bishkek's city districts."""
-    return [u for u in valid_units(session) if u.level in ("district", "city", "city_district", "republic_city")]
+    return [
+        u for u in valid_units(session) if u.level in ("district", "city", "city_district", "republic_city")
+    ]

@@ -85,9 +85,16 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def _set_up(database: Database) -> Actor:
     set_up_office(
         database,
-        OfficeDetails(TEST_DISTRICT, "Сокулук райондук балдарды коргоо бөлүмү",
-                      "Отдел защиты детей Сокулукского района", "Асанова Гүлнара", "с. Сокулук"),
-        "admin", "Администратор Офиса", ADMIN_PASSWORD,
+        OfficeDetails(
+            TEST_DISTRICT,
+            "Сокулук райондук балдарды коргоо бөлүмү",
+            "Отдел защиты детей Сокулукского района",
+            "Асанова Гүлнара",
+            "с. Сокулук",
+        ),
+        "admin",
+        "Администратор Офиса",
+        ADMIN_PASSWORD,
     )
     return authenticate(database, "admin", ADMIN_PASSWORD)
 

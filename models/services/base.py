@@ -108,13 +108,25 @@ def audit(
         entity = entity or obj.__tablename__
         entity_id = entity_id or obj.id
     audit_log.append(
-        session, action, user_id=actor.user_id, username=actor.username, entity=entity,
-        entity_id=entity_id, details=details,
+        session,
+        action,
+        user_id=actor.user_id,
+        username=actor.username,
+        entity=entity,
+        entity_id=entity_id,
+        details=details,
     )
 
 
-_IGNORED_FIELDS = {"updated_at", "updated_by", "version", "last_name_key", "first_name_key",
-                   "patronymic_key", "password_hash"}
+_IGNORED_FIELDS = {
+    "updated_at",
+    "updated_by",
+    "version",
+    "last_name_key",
+    "first_name_key",
+    "patronymic_key",
+    "password_hash",
+}
 
 
 def changed_fields(obj: Record) -> list[str]:
@@ -138,7 +150,5 @@ def get_live(session: Session, model: type[R], record_id: uuid.UUID, *, for_vers
     if obj is None or obj.deleted_at is not None:
         raise NotFound(_("The record was not found; it may have been deleted."))
     if for_version is not None and obj.version != for_version:
-        raise StaleRecord(
-            _("Someone else saved this record after you opened it. Reopen it and try again.")
-        )
+        raise StaleRecord(_("Someone else saved this record after you opened it. Reopen it and try again."))
     return obj

@@ -38,8 +38,11 @@ def _validate(session: Any, details: OfficeDetails) -> AdminUnit:
     problems: list[FieldProblem] = []
     unit = _district(session, details.district_code.strip())
     if unit is None:
-        problems.append(FieldProblem("district", _(
-            "District: no district with the code {code}.", code=details.district_code)))
+        problems.append(
+            FieldProblem(
+                "district", _("District: no district with the code {code}.", code=details.district_code)
+            )
+        )
     if not details.department_name_ky.strip():
         problems.append(FieldProblem("department_name_ky", _("Department name in Kyrgyz: required.")))
     if not details.department_name_ru.strip():
@@ -63,8 +66,9 @@ def _write_details(session: Any, details: OfficeDetails, unit: AdminUnit) -> Non
         put_setting(session, key, value)
 
 
-def set_up_office(db: Database, details: OfficeDetails, admin_username: str, admin_full_name: str,
-                  admin_password: str) -> uuid.UUID:
+def set_up_office(
+    db: Database, details: OfficeDetails, admin_username: str, admin_full_name: str, admin_password: str
+) -> uuid.UUID:
     """Set up a new office with its first administrator; refused once an office is set up."""
     with unit_of_work(db, SYSTEM, Permission.SETTINGS_WRITE) as session:
         if office_is_set_up(session):

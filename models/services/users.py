@@ -53,9 +53,15 @@ def check_password_rules(password: str, field: str = "password") -> list[FieldPr
 def _check_new_user(session: Session, username: str, full_name: str, role: str, password: str) -> None:
     problems: list[FieldProblem] = []
     if not USERNAME_RE.match(username):
-        problems.append(FieldProblem("username", _(
-            "User name: 2–60 Latin letters, digits, dot, dash or underscore, starting with a letter or digit."
-        )))
+        problems.append(
+            FieldProblem(
+                "username",
+                _(
+                    "User name: 2–60 Latin letters, digits, dot, dash or underscore, "
+                    "starting with a letter or digit."
+                ),
+            )
+        )
     elif session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         problems.append(FieldProblem("username", _("User name: {username} is taken.", username=username)))
     if not full_name.strip():
@@ -67,20 +73,41 @@ def _check_new_user(session: Session, username: str, full_name: str, role: str, 
         raise ValidationFailed(problems)
 
 
-def add_user_in(session: Session, actor: Actor, username: str, full_name: str, role: str,
-                password: str, position: str | None = None) -> User:
+def add_user_in(
+    session: Session,
+    actor: Actor,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    position: str | None = None,
+    user_id: uuid.UUID | None = None,
+) -> User:
     """Add a user inside an open unit of work (first setup and the demo use this)."""
     username = normalize_username(username)
     _check_new_user(session, username, full_name, role, password)
-    user = User(username=username, full_name=full_name.strip(), role_code=role,
-                password_hash=hash_password(password), position=position)
+    user = User(
+        id=user_id or uuid.uuid4(),
+        username=username,
+        full_name=full_name.strip(),
+        role_code=role,
+        password_hash=hash_password(password),
+        position=position,
+    )
     session.add(user)
     audit(session, actor, "user.create", user, details={"username": username, "role": role})
     return user
 
 
-def add_user(db: Database, actor: Actor, username: str, full_name: str, role: str, password: str,
-             position: str | None = None) -> uuid.UUID:
+def add_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    position: str | None = None,
+) -> uuid.UUID:
     with unit_of_work(db, actor, Permission.USERS_MANAGE) as session:
         return add_user_in(session, actor, username, full_name, role, password, position).id
 
@@ -100,13 +127,16 @@ def list_users(db: Database, actor: Actor) -> list[UserRow]:
     require(actor, Permission.READ)
     with db.reading() as session:
         users = session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username))
-        return [UserRow(u.id, u.username, u.full_name, u.role_code, u.active, u.locked_until,
-                        u.last_login_at) for u in users]
+        return [
+            UserRow(u.id, u.username, u.full_name, u.role_code, u.active, u.locked_until, u.last_login_at)
+            for u in users
+        ]
 
 
 def _user_by_name(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == normalize_username(username),
-                                             User.deleted_at.is_(None)))
+    user = session.scalar(
+        select(User).where(User.username == normalize_username(username), User.deleted_at.is_(None))
+    )
     if user is None:
         raise NotFound(_("There is no user {username}.", username=username))
     return user
@@ -128,8 +158,14 @@ def set_password(db: Database, actor: Actor, username: str, new_password: str) -
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(
-        User.role_code == "administrator", User.active.is_(True), User.deleted_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role_code == "administrator", User.active.is_(True), User.deleted_at.is_(None))
+        )
+        or 0
+    )
 
 
 def disable_user(db: Database, actor: Actor, username: str) -> None:
@@ -181,21 +217,30 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
         if user.locked_until is not None and user.locked_until > now:
             _failed(session, user, name, "locked")
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise AuthenticationFailed(_(
-                "The account is locked after too many failed sign-ins. Try again in {minutes} min "
-                "or ask the administrator.", minutes=minutes))
+            raise AuthenticationFailed(
+                _(
+                    "The account is locked after too many failed sign-ins. Try again in {minutes} min "
+                    "or ask the administrator.",
+                    minutes=minutes,
+                )
+            )
         if not _verify(user.password_hash, password):
             user.failed_logins += 1
             limit = int(get_setting(session, "security.max_failed_logins", 5))
             locked = user.failed_logins >= limit
             if locked:
-                user.locked_until = now + timedelta(minutes=int(get_setting(session, "security.lockout_minutes", 15)))
+                user.locked_until = now + timedelta(
+                    minutes=int(get_setting(session, "security.lockout_minutes", 15))
+                )
                 user.failed_logins = 0
             _failed(session, user, name, "locked_now" if locked else "password")
             if locked:
-                raise AuthenticationFailed(_(
-                    "Wrong password. The account is now locked for {minutes} min.",
-                    minutes=int(get_setting(session, "security.lockout_minutes", 15))))
+                raise AuthenticationFailed(
+                    _(
+                        "Wrong password. The account is now locked for {minutes} min.",
+                        minutes=int(get_setting(session, "security.lockout_minutes", 15)),
+                    )
+                )
             raise AuthenticationFailed(_("Wrong user name or password."))
         if not user.active:
             _failed(session, user, name, "disabled")
@@ -212,7 +257,12 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
 
 
 def _failed(session: Session, user: User | None, username: str, reason: str) -> None:
-    audit(session, SYSTEM if user is None else Actor(user.id, user.username, user.role_code),
-          "login.failed", entity="users", entity_id=user.id if user else None,
-          details={"username": username, "reason": reason})
+    audit(
+        session,
+        SYSTEM if user is None else Actor(user.id, user.username, user.role_code),
+        "login.failed",
+        entity="users",
+        entity_id=user.id if user else None,
+        details={"username": username, "reason": reason},
+    )
     session.commit()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -496,7 +496,7 @@ def _admin_unit_rows(now: datetime) -> list[dict[str, object]]:
                 "name_ru": ru,
                 "name_ky": ky,
                 "valid_from": None,
-                "valid_to": datetime.strptime(valid_to, "%Y-%m-%d").date() if valid_to else None,
+                "valid_to": date.fromisoformat(valid_to) if valid_to else None,
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,

@@ -1,0 +1,283 @@
+"""Reports (журнал сообщений) and opening cases: the first steps of DOMAIN.md §2."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.database import Database
+from models.errors import FieldProblem, ValidationFailed
+from models.i18n import N_, _
+from models.numbering import next_number
+from models.orm import Case, Household, Person, ReferenceItem, Report, User
+from models.permissions import Permission
+from models.services.base import Actor, audit, changed_fields, get_live, unit_of_work
+from models.settings import get_setting
+
+REPORT_DECISIONS = ("pending", "open_case", "refer_elsewhere", "no_grounds")
+
+
+def _office_district(session: Session) -> uuid.UUID:
+    value = get_setting(session, "office.district_id")
+    if value is None:
+        raise ValidationFailed([FieldProblem("district", _("The office is not set up yet."))])
+    return uuid.UUID(value)
+
+
+def _reference(
+    session: Session, kind: str, code: str | None, field_name: str, label: str, problems: list[FieldProblem]
+) -> ReferenceItem | None:
+    if not code:
+        return None
+    item = session.scalar(
+        select(ReferenceItem).where(
+            ReferenceItem.kind == kind, ReferenceItem.code == code, ReferenceItem.deleted_at.is_(None)
+        )
+    )
+    if item is None:
+        problems.append(
+            FieldProblem(field_name, _("{field}: unknown value {code}.", field=_(label), code=code))
+        )
+    return item
+
+
+def _worker(session: Session, worker_id: uuid.UUID | None, problems: list[FieldProblem]) -> None:
+    if worker_id is None:
+        return
+    user = session.get(User, worker_id)
+    if user is None or not user.active or user.deleted_at is not None:
+        problems.append(FieldProblem("worker", _("Responsible worker: not an active user.")))
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    received_at: datetime
+    source_code: str | None = None
+    channel_code: str | None = None
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    reporter_agency: str | None = None
+    anonymous: bool = False
+    concern: str | None = None
+    urgent: bool = False
+    category_codes: Sequence[str] = ()
+    child_ids: Sequence[uuid.UUID] = ()
+    assigned_worker_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: uuid.UUID
+    number: str
+
+
+def register_report(db: Database, actor: Actor, data: ReportInput) -> Registered:
+    """Register a report in the journal; it gets the next reg. № of the office's year."""
+    with unit_of_work(db, actor, Permission.REPORT_WRITE) as session:
+        problems: list[FieldProblem] = []
+        if data.received_at > utcnow():
+            problems.append(FieldProblem("received_at", _("Received: cannot be in the future.")))
+        source = _reference(session, "report_source", data.source_code, "source", N_("Source"), problems)
+        channel = _reference(session, "report_channel", data.channel_code, "channel", N_("Channel"), problems)
+        categories = [
+            c
+            for code in data.category_codes
+            if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+        ]
+        children = [session.get(Person, cid) for cid in data.child_ids]
+        if any(c is None or c.deleted_at is not None for c in children):
+            problems.append(FieldProblem("children", _("Children: a selected child no longer exists.")))
+        if not data.anonymous and not (data.reporter_name or "").strip():
+            problems.append(
+                FieldProblem("reporter_name", _("Reporter: give the name, or mark the report as anonymous."))
+            )
+        _worker(session, data.assigned_worker_id, problems)
+        if problems:
+            raise ValidationFailed(problems)
+        district_id = _office_district(session)
+        year = data.received_at.astimezone().year
+        report = Report(
+            district_id=district_id,
+            reg_year=year,
+            reg_no=next_number(session, "report", district_id, year),
+            received_at=data.received_at,
+            source_type_id=source.id if source else None,
+            channel_id=channel.id if channel else None,
+            reporter_name=None if data.anonymous else data.reporter_name,
+            reporter_contact=None if data.anonymous else data.reporter_contact,
+            reporter_agency=data.reporter_agency,
+            anonymous=data.anonymous,
+            concern=data.concern,
+            urgent=data.urgent,
+            assigned_worker_id=data.assigned_worker_id,
+            children=[c for c in children if c is not None],
+            categories=categories,
+        )
+        session.add(report)
+        number = f"{report.reg_no}/{report.reg_year}"
+        audit(session, actor, "report.create", report, details={"number": number})
+        return Registered(report.id, number)
+
+
+def decide_report(
+    db: Database,
+    actor: Actor,
+    report_id: uuid.UUID,
+    decision: str,
+    decision_date: date,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Record the decision on a report: open a case, refer elsewhere, or no grounds."""
+    with unit_of_work(db, actor, Permission.REPORT_WRITE) as session:
+        report = get_live(session, Report, report_id, for_version=expected_version)
+        problems: list[FieldProblem] = []
+        if decision not in REPORT_DECISIONS[1:]:
+            problems.append(FieldProblem("decision", _("Decision: choose one of the decisions.")))
+        if decision_date > date.today():
+            problems.append(FieldProblem("decision_date", _("Decision date: cannot be in the future.")))
+        if decision_date < report.received_at.date():
+            problems.append(
+                FieldProblem(
+                    "decision_date",
+                    _("Decision date: cannot be earlier than the date the report was received."),
+                )
+            )
+        if problems:
+            raise ValidationFailed(problems)
+        report.decision = decision
+        report.decision_date = decision_date
+        report.decision_note = note
+        audit(session, actor, "report.decide", report, details={"decision": decision})
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    child_id: uuid.UUID
+    opened_on: date
+    category_codes: Sequence[str] = ()
+    risk_code: str | None = None
+    worker_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    report_id: uuid.UUID | None = None
+    summary: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def open_case(db: Database, actor: Actor, data: CaseInput) -> Registered:
+    """Open a case for a child: next case № of the year, categories, risk, responsible worker."""
+    with unit_of_work(db, actor, Permission.CASE_WRITE) as session:
+        problems: list[FieldProblem] = []
+        child = session.get(Person, data.child_id)
+        if child is None or child.deleted_at is not None or not child.is_child:
+            problems.append(FieldProblem("child", _("Child: choose a registered child.")))
+        if data.opened_on > date.today():
+            problems.append(FieldProblem("opened_on", _("Opened on: cannot be in the future.")))
+        if not data.category_codes:
+            problems.append(FieldProblem("categories", _("Categories: choose at least one category.")))
+        categories = [
+            c
+            for code in data.category_codes
+            if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+        ]
+        risk = _reference(session, "risk_level", data.risk_code, "risk", N_("Risk level"), problems)
+        _worker(session, data.worker_id, problems)
+        if data.household_id is not None:
+            household = session.get(Household, data.household_id)
+            if household is None or household.deleted_at is not None:
+                problems.append(FieldProblem("household", _("Household: no longer exists.")))
+        report = None
+        if data.report_id is not None:
+            report = session.get(Report, data.report_id)
+            if report is None or report.deleted_at is not None:
+                problems.append(FieldProblem("report", _("Report: no longer exists.")))
+        if problems:
+            raise ValidationFailed(problems)
+        assert child is not None
+        district_id = _office_district(session)
+        case = Case(
+            district_id=district_id,
+            case_year=data.opened_on.year,
+            case_no=next_number(session, "case", district_id, data.opened_on.year),
+            child_id=child.id,
+            household_id=data.household_id,
+            report_id=data.report_id,
+            opened_on=data.opened_on,
+            status="registered",
+            risk_level_id=risk.id if risk else None,
+            worker_id=data.worker_id,
+            categories=categories,
+            summary=data.summary,
+        )
+        session.add(case)
+        session.flush()
+        child.current_case_id = case.id
+        if report is not None:
+            report.case_id = case.id
+            if report.decision == "pending":
+                report.decision = "open_case"
+                report.decision_date = data.opened_on
+        audit(session, actor, "case.open", case, details={"number": case.number})
+        return Registered(case.id, case.number)
+
+
+def update_case(
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    *,
+    expected_version: int,
+    category_codes: Sequence[str] | None = None,
+    risk_code: str | None = None,
+    summary: str | None = None,
+) -> None:
+    with unit_of_work(db, actor, Permission.CASE_WRITE) as session:
+        case = get_live(session, Case, case_id, for_version=expected_version)
+        problems: list[FieldProblem] = []
+        if category_codes is not None:
+            if not category_codes:
+                problems.append(FieldProblem("categories", _("Categories: choose at least one category.")))
+            case.categories = [
+                c
+                for code in category_codes
+                if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+            ]
+        if risk_code is not None:
+            risk = _reference(session, "risk_level", risk_code, "risk", N_("Risk level"), problems)
+            case.risk_level_id = risk.id if risk else None
+        if summary is not None:
+            case.summary = summary
+        if problems:
+            raise ValidationFailed(problems)
+        fields = changed_fields(case)
+        if category_codes is not None:
+            case.updated_at = utcnow()  # categories live in an association table: mark the case changed
+            fields.append("categories")
+        audit(session, actor, "case.update", case, details={"fields": fields})
+
+
+def assign_worker(
+    db: Database, actor: Actor, case_id: uuid.UUID, worker_id: uuid.UUID, expected_version: int | None = None
+) -> None:
+    """Make a user responsible for a case (the department head's decision)."""
+    with unit_of_work(db, actor, Permission.CASE_ASSIGN) as session:
+        case = get_live(session, Case, case_id, for_version=expected_version)
+        problems: list[FieldProblem] = []
+        _worker(session, worker_id, problems)
+        if problems:
+            raise ValidationFailed(problems)
+        previous = case.worker_id
+        case.worker_id = worker_id
+        audit(
+            session,
+            actor,
+            "case.assign",
+            case,
+            details={"from": str(previous) if previous else None, "to": str(worker_id)},
+        )
