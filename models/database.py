@@ -60,7 +60,6 @@ def head_revision() -> str:
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -141,10 +140,11 @@ class Database:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        # hide_parameters: tracebacks in the log must not carry children's data.
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def schema_revision(connection: Connection) -> str | None:
@@ -207,6 +207,10 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
                 )
         if current is None and not create:
             raise DatabaseRefused(_("There is no database at {path}.", path=describe(url)))
+        if url.get_backend_name() == "sqlite":
+            # WAL is a property of the file: set once, only after the file was found to be ours.
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         if migrate and current != head_revision():
             if current is not None and url.get_backend_name() == "sqlite":
                 _backup_before_upgrade(url, current)
@@ -216,6 +220,9 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
         raise DatabaseRefused(
             _("Cannot open the database {path}: {reason}", path=describe(url), reason=str(exc.orig))
         ) from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseRefused(_("{path} is not a Bala Korgoo database file.", path=describe(url))) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -243,16 +250,20 @@ def copy_sqlite(source: Path, target: Path) -> None:
     tmp = target.with_name(target.name + ".partial")
     if tmp.exists():
         tmp.unlink()
-    src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(tmp)
+        src = sqlite3.connect(source)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    shutil.move(str(tmp), str(target))
+            src.close()
+        shutil.move(str(tmp), str(target))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 events.install()

@@ -9,6 +9,7 @@ with their change-log rows and one audit entry, in one transaction.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 import uuid
@@ -16,12 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Date, Table, Uuid, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from models import names
+from models.base import UTCDateTime
 from models.database import Database
 from models.errors import PermissionDenied
 from models.i18n import _
@@ -56,11 +59,13 @@ from models.orm import (
     report_children,
 )
 from models.permissions import Permission
-from models.reference import reference_id
+from models.reference import reference_id as _reference_id
 from models.services.base import SYSTEM, audit, unit_of_work
 from models.services.office import OfficeDetails, _validate, _write_details
 from models.services.users import add_user_in
 from models.settings import office_is_set_up
+
+reference_id = functools.cache(_reference_id)
 
 DEFAULT_DISTRICT = "41708222"  # Сокулукский район
 
@@ -317,32 +322,45 @@ class _Writer:
         self.stamp = stamp
         self.counts: dict[str, int] = {}
         self.raw = session.get_bind().dialect.name == "sqlite"
-        naive = stamp.astimezone(UTC).replace(tzinfo=None)
-        self._stamp_text = naive.isoformat(sep=" ", timespec="microseconds")
-        self._converters: dict[type, Callable[[Any], Any]] = {
-            uuid.UUID: lambda v: v.hex,
-            date: date.isoformat,
-            datetime: lambda v: (
-                v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-            ),
-            bool: int,
-        }
+        self._datetimes: dict[datetime, str] = {}
 
-    def _to_db(self, value: Any) -> Any:
-        convert = self._converters.get(type(value))
-        return value if convert is None else convert(value)
+    def _datetime_text(self, value: datetime) -> str:
+        text = self._datetimes.get(value)
+        if text is None:
+            naive = value.astimezone(UTC).replace(tzinfo=None)
+            text = self._datetimes[value] = naive.isoformat(sep=" ", timespec="microseconds")
+        return text
+
+    def _converter(self, column: Any) -> Callable[[Any], Any] | None:
+        """How a value of *column* is stored by SQLAlchemy on SQLite (None: as it is)."""
+        type_ = column.type
+        if isinstance(type_, Uuid):
+            return lambda v: v.hex
+        if isinstance(type_, UTCDateTime):
+            return self._datetime_text
+        if isinstance(type_, Date):
+            return date.isoformat
+        return None  # text, numbers and booleans go to sqlite3 as they are
 
     def _execute(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not self.raw:
             self.session.execute(insert(table), rows)
             return
         keys = list(rows[0])
+        conversions = [(i, conv) for i, key in enumerate(keys) if (conv := self._converter(table.c[key]))]
+        getter = itemgetter(*keys)
+        values = []
+        for row in rows:
+            record = list(getter(row))
+            for i, conv in conversions:
+                if record[i] is not None:
+                    record[i] = conv(record[i])
+            values.append(record)
         # Table and column names come from the ORM metadata, never from input.
         sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})"  # noqa: S608
-        to_db = self._to_db
         cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(sql, [tuple([to_db(row[k]) for k in keys]) for row in rows])
+            cursor.executemany(sql, values)
         finally:
             cursor.close()
 

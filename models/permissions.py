@@ -25,6 +25,7 @@ class Permission(StrEnum):
     EXPORT = "export"
     IMPORT = "import"
     BACKUP = "backup"
+    RESTORE = "restore"
     REFERENCE_WRITE = "reference.write"
     SETTINGS_WRITE = "settings.write"
     USERS_MANAGE = "users.manage"
