@@ -34,7 +34,7 @@ from models.database import (
 )
 from models.demo import generate
 from models.errors import DatabaseRefused, DomainError, ValidationFailed
-from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, gettext, set_language
+from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, set_language
 from models.maintenance import (
     CheckStatus,
     backup_database,
@@ -469,9 +469,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 _STATUS_WORDS = {
-    CheckStatus.OK: "ok",
-    CheckStatus.FAILED: "FAILED",
-    CheckStatus.NOT_APPLICABLE: "n/a",
+    CheckStatus.OK: N_("ok"),
+    CheckStatus.FAILED: N_("FAILED"),
+    CheckStatus.NOT_APPLICABLE: N_("n/a"),
 }
 
 

@@ -86,5 +86,31 @@ ROLE_LABELS = {
 }
 
 
+PERMISSION_LABELS = {
+    Permission.READ: N_("view records"),
+    Permission.PERSON_WRITE: N_("register and edit children and adults"),
+    Permission.HOUSEHOLD_WRITE: N_("register and edit households"),
+    Permission.REPORT_WRITE: N_("register reports"),
+    Permission.CASE_WRITE: N_("open and edit cases"),
+    Permission.CASE_ASSIGN: N_("assign cases to workers"),
+    Permission.CASE_CLOSE_APPROVE: N_("approve the closure of a case"),
+    Permission.ASSESSMENT_WRITE: N_("record assessments"),
+    Permission.PLAN_WRITE: N_("draw up plans"),
+    Permission.PLAN_APPROVE: N_("approve plans"),
+    Permission.REFERRAL_WRITE: N_("issue referrals"),
+    Permission.VISIT_WRITE: N_("record visits"),
+    Permission.KDD_WRITE: N_("prepare КДД meetings"),
+    Permission.PRINT: N_("print documents"),
+    Permission.EXPORT: N_("export data"),
+    Permission.IMPORT: N_("import data"),
+    Permission.BACKUP: N_("make backups"),
+    Permission.RESTORE: N_("restore a backup"),
+    Permission.REFERENCE_WRITE: N_("edit reference data"),
+    Permission.SETTINGS_WRITE: N_("change office settings"),
+    Permission.USERS_MANAGE: N_("manage user accounts"),
+    Permission.AUDIT_READ: N_("read the audit log"),
+}
+
+
 def allows(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())

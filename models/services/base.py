@@ -25,7 +25,7 @@ from models.errors import NotFound, PermissionDenied, StaleRecord
 from models.events import ACTOR_KEY, SYSTEM_KEY
 from models.i18n import _
 from models.orm import User
-from models.permissions import ROLE_LABELS, Permission, allows
+from models.permissions import PERMISSION_LABELS, ROLE_LABELS, Permission, allows
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def require(actor: Actor, permission: Permission) -> None:
             _(
                 "Your role ({role}) does not allow this: {operation}.",
                 role=_(ROLE_LABELS.get(actor.role, actor.role)),
-                operation=permission.value,
+                operation=_(PERMISSION_LABELS[permission]),
             )
         )
 
