@@ -80,8 +80,16 @@ def problems(lang: str) -> Iterator[str]:
             yield f"{lang}: missing: {message.id!r}"
         elif found.fuzzy:
             yield f"{lang}: fuzzy: {message.id!r}"
-        elif not (found.string if isinstance(found.string, str) else all(found.string)):
+        elif not _translated(found.string):
             yield f"{lang}: untranslated: {message.id!r}"
+
+
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    if string is None:
+        return False
+    if isinstance(string, str):
+        return bool(string)
+    return bool(string) and all(string)
 
 
 def main(argv: list[str]) -> int:

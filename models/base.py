@@ -46,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def key_string(length: int) -> String:
     """A normalized search key: byte-order collation on PostgreSQL so prefix ranges use the index."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):

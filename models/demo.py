@@ -588,8 +588,9 @@ def _organisations(gen: _Generator, writer: _Writer) -> dict[str, list[uuid.UUID
         copies = 6 if type_code in ("school", "aiyl_okmotu") else (3 if "{n}" in ru else 1)
         for n in range(1, copies + 1):
             village = VILLAGES[n % len(VILLAGES)].removeprefix("с. ")
+            org_id = gen.uid()
             row = {
-                "id": gen.uid(),
+                "id": org_id,
                 "name_ru": ru.format(n=n, v=village),
                 "name_ky": ky.format(n=n, v=village),
                 "type_id": reference_id("organisation_type", type_code),
@@ -599,7 +600,7 @@ def _organisations(gen: _Generator, writer: _Writer) -> dict[str, list[uuid.UUID
                 "active": True,
             }
             rows.append(row)
-            by_type.setdefault(type_code, []).append(row["id"])
+            by_type.setdefault(type_code, []).append(org_id)
     writer.write(Organisation, rows)
     return by_type
 
@@ -1141,11 +1142,15 @@ def _cases(
     writer.write(report_categories, report_cats)
     writer.write(Case, cases)
     writer.write(case_categories, case_cats)
-    for table, pairs in ((Person.__table__, current_case), (Report.__table__, report_case)):
-        column = "current_case_id" if table is Person.__table__ else "case_id"
+    links: list[tuple[Any, str, list[dict[str, Any]]]] = [
+        (Person, "current_case_id", current_case),
+        (Report, "case_id", report_case),
+    ]
+    for model, column, pairs in links:
+        table = model.__table__
         stmt = update(table).where(table.c.id == bindparam("b_id")).values({column: bindparam("b_case")})
-        for start in range(0, len(pairs), 5000):
-            writer.session.connection().execute(stmt, pairs[start : start + 5000])
+        for begin in range(0, len(pairs), 5000):
+            writer.session.connection().execute(stmt, pairs[begin : begin + 5000])
     for model, rows in (
         (InitialAssessment, initial),
         (ComprehensiveAssessment, comprehensive),

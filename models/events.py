@@ -44,7 +44,8 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> No
     now = utcnow()
     actor_id = _actor_id(session)
     for obj in records_new:
-        obj.created_at = obj.created_at or now
+        if obj.__dict__.get("created_at") is None:  # kept when given (records imported from a package)
+            obj.created_at = now
         obj.updated_at = now
         obj.created_by = obj.created_by or actor_id
         obj.updated_by = actor_id or obj.updated_by
@@ -82,8 +83,8 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
 def _deleted_now(obj: Record) -> bool:
     from sqlalchemy import inspect
 
-    hist = inspect(obj).attrs.deleted_at.history
-    return bool(hist.added) and hist.added[0] is not None
+    added = list(inspect(obj).attrs.deleted_at.history.added)
+    return bool(added) and added[0] is not None
 
 
 _installed = False

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from models.database import Database, open_database
 from models.i18n import set_language
+from models.services import users
 from models.services.base import Actor
 from models.services.office import OfficeDetails, set_up_office
 from models.services.users import add_user, authenticate
@@ -33,6 +35,12 @@ def _russian_messages() -> Iterator[None]:
     set_language("ru")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest: the tests check the sign-in logic, not the hashing cost."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 def _fresh_pg_database() -> Iterator[str]:
     if not PG_URL:
         if IN_CI:
@@ -45,9 +53,11 @@ def _fresh_pg_database() -> Iterator[str]:
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
 
 
 @pytest.fixture

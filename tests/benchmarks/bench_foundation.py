@@ -284,9 +284,9 @@ def run(size: int, workdir: Path, rng: random.Random, reuse: bool) -> list[Row]:
     size_mb = path.stat().st_size / 1024 / 1024
     vacuumed = workdir / "vacuumed.sqlite"
     remove_sqlite_files(vacuumed)
-    conn = sqlite3.connect(path)
-    conn.execute("VACUUM INTO ?", (str(vacuumed),))
-    conn.close()
+    plain = sqlite3.connect(path)
+    plain.execute("VACUUM INTO ?", (str(vacuumed),))
+    plain.close()
     vac_mb = vacuumed.stat().st_size / 1024 / 1024
     remove_sqlite_files(vacuumed)
     rows.append(
