@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Date, Table, Uuid, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from models import names
+from models import names, register_index
 from models.base import UTCDateTime
 from models.database import Database
 from models.errors import PermissionDenied
@@ -568,6 +568,7 @@ def generate(
         say("people")
         _people_and_cases(gen, writer, children, orgs, user_ids)
         writer.log_inserts()
+        register_index.rebuild_all(session)
         result.counts = dict(writer.counts)
         if writer.raw:
             session.connection().exec_driver_sql("PRAGMA cache_size=-2000")

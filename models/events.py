@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, UOWTransaction
 
-from models import names
+from models import names, register_index
 from models.base import Record, utcnow
-from models.orm import ChangeLogEntry, Person
+from models.orm import Case, ChangeLogEntry, Person
 
 ACTOR_KEY = "actor"
 SYSTEM_KEY = "system"
@@ -78,6 +78,22 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             )
     if rows:
         session.execute(insert(ChangeLogEntry), rows)
+    children = _children_touched(session)
+    if children:
+        register_index.refresh(session, children)
+
+
+def _children_touched(session: Session) -> set[uuid.UUID]:
+    """Children whose row in the derived children register may have changed in this flush."""
+    touched: set[uuid.UUID] = set()
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Person) and obj.is_child:
+            touched.add(obj.id)
+        elif isinstance(obj, Person) and obj in session.dirty:
+            touched.add(obj.id)  # no longer a child: its rows go
+        elif isinstance(obj, Case):
+            touched.add(obj.child_id)
+    return touched
 
 
 def _deleted_now(obj: Record) -> bool:

@@ -278,6 +278,7 @@ class Report(Record):
 
     __table_args__ = (
         UniqueConstraint("district_id", "reg_year", "reg_no"),
+        Index("ix_reports_number", "reg_year", "reg_no"),
         CheckConstraint(
             "decision IN ('pending', 'open_case', 'refer_elsewhere', 'no_grounds')", name="decision"
         ),
@@ -315,6 +316,7 @@ class Case(Record):
 
     __table_args__ = (
         UniqueConstraint("district_id", "case_year", "case_no"),
+        Index("ix_cases_number", "case_year", "case_no"),
         CheckConstraint("status IN ('" + "', '".join(CASE_STATUSES) + "')", name="status"),
         Index("ix_cases_status_worker", "status", "worker_id"),
     )
@@ -540,6 +542,7 @@ class Referral(Record):
 
     __table_args__ = (
         UniqueConstraint("district_id", "out_year", "out_no"),
+        Index("ix_referrals_number", "out_year", "out_no"),
         CheckConstraint("status IN ('" + "', '".join(REFERRAL_STATUSES) + "')", name="status"),
     )
 
@@ -657,6 +660,36 @@ class Closure(Record):
     follow_up_date: Mapped[date | None] = mapped_column(Date)
 
     outcomes: Mapped[list[ReferenceItem]] = relationship(secondary=closure_outcomes)
+
+
+# --- derived data ---------------------------------------------------------------------
+
+
+class ChildRegisterEntry(Base):
+    """One row per live child and ТЖС category of the child's current case (derived, never exported).
+
+    Kept in the same flush as the persons, cases and categories it derives from
+    (models.register_index), so that the children register filtered by category and status
+    is a range of one covering index: counting it does not probe cases child by child.
+    """
+
+    __tablename__ = "child_register"
+
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    category_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_items.id"), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    worker_id: Mapped[uuid.UUID | None]
+    district_id: Mapped[uuid.UUID | None]
+    opened_on: Mapped[date] = mapped_column(Date)
+    last_name_key: Mapped[str] = mapped_column(key_string(200))
+    first_name_key: Mapped[str] = mapped_column(key_string(200))
+
+    __table_args__ = (
+        Index(
+            "ix_child_register_filter", "category_id", "status", "last_name_key", "first_name_key", "child_id"
+        ),
+    )
 
 
 # --- bookkeeping ----------------------------------------------------------------------
