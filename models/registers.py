@@ -323,7 +323,7 @@ def default_sort(register: str) -> tuple[str, bool]:
 
 def count(session: Session, query: RegisterQuery) -> int:
     """The number of rows of the filtered register."""
-    return int(session.execute(count_statement(query)).scalar_one())
+    return int(session.connection().execute(count_statement(query)).scalar_one())
 
 
 def fetch_page(session: Session, query: RegisterQuery) -> RegisterPage:
@@ -338,7 +338,8 @@ def fetch_page(session: Session, query: RegisterQuery) -> RegisterPage:
     if total is not None and total <= query.offset:
         return RegisterPage([], total, query.offset)
     with_count = total is None and spec.reads_all_matches(query)
-    found = session.execute(page_ids_statement(query, matches=total, with_count=with_count)).all()
+    statement = page_ids_statement(query, matches=total, with_count=with_count)
+    found = session.connection().execute(statement).all()
     ids = [row[0] for row in found]
     if with_count and found:
         total = int(found[0][1])
@@ -544,7 +545,7 @@ def _case_categories(
         .where(case_categories.c.case_id.in_(case_ids), ReferenceItem.deleted_at.is_(None))
         .order_by(case_categories.c.case_id, ReferenceItem.sort_order, ReferenceItem.code)
     )
-    for case_id, code, name in session.execute(stmt):
+    for case_id, code, name in session.connection().execute(stmt):
         found.setdefault(case_id, []).append((code, name))
     return found
 
@@ -621,7 +622,7 @@ class _Register(ABC):
             .select_from(self.source(query, ctx, display=True))
             .where(self.id_column().in_(ids))
         )
-        found = {row.id: row for row in session.execute(stmt)}
+        found = {row.id: row for row in session.connection().execute(stmt)}
         return [found[i] for i in ids if i in found]
 
     def order_by(self, key: str, descending: bool) -> list[SQLColumnExpression[Any]]:
@@ -976,7 +977,7 @@ class _Reports(_Register):
                 .where(report_children.c.report_id.in_([r.id for r in raw]), Person.deleted_at.is_(None))
                 .order_by(report_children.c.report_id, Person.last_name_key, Person.first_name_key, Person.id)
             )
-            for report_id, last, first, patr in session.execute(stmt):
+            for report_id, last, first, patr in session.connection().execute(stmt):
                 names.setdefault(report_id, []).append(_full_name(last, first, patr) or "")
         return [
             ReportRow(
@@ -1185,7 +1186,7 @@ class _Households(_Register):
                 )
                 .order_by(HouseholdMember.household_id, HouseholdMember.position, HouseholdMember.id)
             )
-            for household_id, is_caregiver, last, first, patr in session.execute(stmt):
+            for household_id, is_caregiver, last, first, patr in session.connection().execute(stmt):
                 members[household_id] = members.get(household_id, 0) + 1
                 if is_caregiver and household_id not in caregivers:
                     caregivers[household_id] = _full_name(last, first, patr) or ""
@@ -1400,7 +1401,7 @@ class _KddMeetings(_Register):
                 .where(KddAgendaItem.meeting_id.in_([r.id for r in raw]), KddAgendaItem.deleted_at.is_(None))
                 .group_by(KddAgendaItem.meeting_id)
             )
-            items = {meeting_id: int(n) for meeting_id, n in session.execute(stmt)}
+            items = {meeting_id: int(n) for meeting_id, n in session.connection().execute(stmt)}
         return [
             KddMeetingRow(
                 r.id,
