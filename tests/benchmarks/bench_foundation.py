@@ -90,6 +90,37 @@ def _timed_with_baseline(
     return ours, baseline
 
 
+def _reading(db: Database, read: Callable[[Any, Any], object], argument: Any) -> Callable[[], object]:
+    """A piece of work: *read* (session, argument) in a session of its own, as a window would."""
+
+    def job() -> object:
+        with db.reading() as session:
+            return read(session, argument)
+
+    return job
+
+
+def _latency_row(
+    size: int,
+    what: str,
+    db: Database,
+    raw: sqlite3.Connection,
+    work: list[Callable[[], object]],
+    note: str = "",
+) -> Row:
+    """p50/p95 of *work* through our code and of the same SQL through sqlite3, after a warm-up."""
+    _timed_with_baseline(db, raw, work[:10])
+    ours, base = _timed_with_baseline(db, raw, work)
+    (p50, p95), (b50, b95) = _ms(ours), _ms(base)
+    return Row(
+        size,
+        what,
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
+        f"p50 {b50:.1f} ms, p95 {b95:.1f} ms",
+        f"{note}p95 ratio {p95 / b95:.2f}×",
+    )
+
+
 def _copy_baseline(source: Path, workdir: Path) -> float:
     """Seconds SQLite takes to copy every row of *source* into an empty migrated schema."""
     target = workdir / "copy-baseline.sqlite"
@@ -209,71 +240,41 @@ def run(size: int, workdir: Path, rng: random.Random, reuse: bool) -> list[Row]:
         ]
         statuses = ["implementation", "monitoring", "assessment", "planning", "closed"]
 
-        def page_job(cat: str, status: str) -> Callable[[], object]:
-            def job() -> object:
-                with db.reading() as session:
-                    return fetch_page(
-                        session,
-                        RegisterQuery(
-                            "children", categories=(cat,), statuses=(status,), sort="full_name", limit=100
-                        ),
-                    )
-
-            return job
-
-        page_work = [page_job(c, s) for c in categories for s in statuses]
-        _timed_with_baseline(db, raw, page_work[:5])  # warm the caches for both sides
-        ours, base = _timed_with_baseline(db, raw, page_work)
-        (p50, p95), (b50, b95) = _ms(ours), _ms(base)
+        page_queries = [
+            RegisterQuery("children", categories=(c,), statuses=(st,), sort="full_name", limit=100)
+            for c in categories
+            for st in statuses
+        ]
         rows.append(
-            Row(
+            _latency_row(
                 size,
                 "children register page (100 rows, category + status, by name, with total)",
-                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
-                f"p50 {b50:.1f} ms, p95 {b95:.1f} ms",
-                f"{len(page_work)} filter combinations; p95 ratio {p95 / b95:.2f}×",
+                db,
+                raw,
+                [_reading(db, fetch_page, q) for q in page_queries],
+                f"{len(page_queries)} filter combinations; ",
             )
         )
-
-        def search_job(q: str) -> Callable[[], object]:
-            def job() -> object:
-                with db.reading() as session:
-                    return fetch_page(session, RegisterQuery("children", search=q, limit=100))
-
-            return job
-
-        search_work = [search_job(q) for q in _search_queries(db, rng, 200)]
-        _timed_with_baseline(db, raw, search_work[:10])
-        ours, base = _timed_with_baseline(db, raw, search_work)
-        (p50, p95), (b50, b95) = _ms(ours), _ms(base)
+        search_queries = [
+            RegisterQuery("children", search=q, limit=100) for q in _search_queries(db, rng, 200)
+        ]
         rows.append(
-            Row(
+            _latency_row(
                 size,
                 "name search (200 different queries, Cyrillic and Latin)",
-                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
-                f"p50 {b50:.1f} ms, p95 {b95:.1f} ms",
-                f"p95 ratio {p95 / b95:.2f}×",
+                db,
+                raw,
+                [_reading(db, fetch_page, q) for q in search_queries],
             )
         )
-
-        def dup_job(probe: dict[str, Any]) -> Callable[[], object]:
-            def job() -> object:
-                with db.reading() as session:
-                    return find_duplicates(session, **probe)
-
-            return job
-
-        dup_work = [dup_job(p) for p in _duplicate_probes(db, rng, 200)]
-        _timed_with_baseline(db, raw, dup_work[:10])
-        ours, base = _timed_with_baseline(db, raw, dup_work)
-        (p50, p95), (b50, b95) = _ms(ours), _ms(base)
+        probes = _duplicate_probes(db, rng, 200)
         rows.append(
-            Row(
+            _latency_row(
                 size,
                 "duplicate finder (200 probes: exact, misspelt, Latin)",
-                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms",
-                f"p50 {b50:.1f} ms, p95 {b95:.1f} ms",
-                f"p95 ratio {p95 / b95:.2f}×",
+                db,
+                raw,
+                [_reading(db, lambda s, p: find_duplicates(s, **p), p) for p in probes],
             )
         )
         with db.reading() as session:
