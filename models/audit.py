@@ -71,12 +71,6 @@ def lock_head(session: Session) -> None:
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id))
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, uuid.UUID | datetime):
-        return str(value)
-    return str(value)
-
-
 def append(
     session: Session,
     action: str,
@@ -93,7 +87,7 @@ def append(
         select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
     ).one()
     at = utcnow()
-    text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True, default=_json_default)
+    text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True, default=str)
     entry = AuditEntry(
         id=last_id + 1,
         at=at,
