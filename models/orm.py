@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -185,6 +186,30 @@ class Person(Record):
     __table_args__ = (
         CheckConstraint("sex IN ('F', 'M')", name="sex"),
         Index("ix_persons_child_name", "is_child", "last_name_key", "first_name_key"),
+        # Name search over living children's records, answered from the index alone (no row reads):
+        # the predicate must stay the one the registers write (models.registers._LIVE_CHILD).
+        Index(
+            "ix_persons_live_child_last",
+            "last_name_key",
+            "first_name_key",
+            "id",
+            "patronymic_key",
+            "is_child",
+            "deleted_at",
+            sqlite_where=text("is_child != 0 AND deleted_at IS NULL"),
+            postgresql_where=text("is_child AND deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_persons_live_child_first",
+            "first_name_key",
+            "last_name_key",
+            "id",
+            "patronymic_key",
+            "is_child",
+            "deleted_at",
+            sqlite_where=text("is_child != 0 AND deleted_at IS NULL"),
+            postgresql_where=text("is_child AND deleted_at IS NULL"),
+        ),
     )
 
     @property

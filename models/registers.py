@@ -40,6 +40,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
@@ -363,8 +364,8 @@ def page_ids_statement(
     when the database reads every match anyway to sort them.
     """
     spec = _register(query.register)
-    indexed = spec.indexed_page(query)
-    if indexed is not None and not with_count:
+    indexed = spec.indexed_page(query, with_count)
+    if indexed is not None:
         return indexed
     ctx = _Context.of(query)
     key = query.sort or spec.default_sort
@@ -568,8 +569,8 @@ class _Register(ABC):
         """A count answered by a derived index table instead of the generic count (None: generic)."""
         return None
 
-    def indexed_page(self, query: RegisterQuery) -> Select[Any] | None:
-        """A page of ids answered by a derived index table instead of the generic query (None: generic)."""
+    def indexed_page(self, query: RegisterQuery, with_count: bool) -> Select[Any] | None:
+        """A page of ids answered from dedicated indexes instead of the generic query (None: generic)."""
         return None
 
     @property
@@ -770,23 +771,77 @@ class _Children(_Register):
         terms.extend(_date_range(entry.opened_on, query))
         return terms
 
+    @staticmethod
+    def _plain_name_search(query: RegisterQuery) -> _Search | None:
+        """A name search and nothing else, sorted by name: the partial name indexes answer it alone."""
+        if not query.search.strip() or (query.sort or "full_name") != "full_name":
+            return None
+        if query.categories or query.statuses or query.only_open or query.worker_id or query.district_id:
+            return None
+        if query.date_from or query.date_to:
+            return None
+        search = _Search.of(query)
+        return search if search.keys and search.pin is None and search.number is None else None
+
+    @staticmethod
+    def _name_matches(search: _Search) -> Any:
+        """Living children whose name parts start with every key: a UNION of index-only range scans.
+
+        One branch per key and name column (ix_persons_live_child_last / _first cover every column
+        the branches read), so neither counting nor ordering reads a row of the table.
+        """
+        keys = search.keys
+        every_key = (
+            [
+                or_(
+                    _prefix(Person.last_name_key, k),
+                    _prefix(Person.first_name_key, k),
+                    _prefix(Person.patronymic_key, k),
+                )
+                for k in keys
+            ]
+            if len(keys) > 1
+            else []
+        )
+        branches = [
+            select(Person.id, Person.last_name_key, Person.first_name_key).where(
+                _LIVE_CHILD, Person.deleted_at.is_(None), _prefix(column, key), *every_key
+            )
+            for key in keys
+            for column in (Person.last_name_key, Person.first_name_key)
+        ]
+        return union(*branches).subquery("name_matches")
+
     def indexed_count(self, query: RegisterQuery) -> Select[Any] | None:
+        search = self._plain_name_search(query)
+        if search is not None:
+            return select(func.count()).select_from(self._name_matches(search))
         if not self._indexed(query):
             return None
         entry = ChildRegisterEntry
         counted = func.count() if len(query.categories) == 1 else func.count(distinct(entry.child_id))
         return select(counted).where(*self._register_terms(query))
 
-    def indexed_page(self, query: RegisterQuery) -> Select[Any] | None:
-        """One category, sorted by name: the page is a range of ix_child_register_filter, in order."""
-        if (
-            not self._indexed(query)
-            or len(query.categories) != 1
-            or (query.sort or "full_name") != "full_name"
-        ):
+    def indexed_page(self, query: RegisterQuery, with_count: bool) -> Select[Any] | None:
+        """A plain name search, or one category sorted by name: pages read from dedicated indexes."""
+        descending = query.descending if query.sort else self.default_descending
+        search = self._plain_name_search(query)
+        if search is not None:
+            matches = self._name_matches(search)
+            order = [matches.c.last_name_key, matches.c.first_name_key, matches.c.id]
+            selected: list[Any] = [matches.c.id]
+            if with_count:
+                selected.append(func.count().over().label("total"))
+            return (
+                select(*selected)
+                .order_by(*(c.desc() if descending else c.asc() for c in order))
+                .offset(query.offset)
+                .limit(query.limit)
+            )
+        by_name = (query.sort or "full_name") == "full_name"
+        if with_count or not self._indexed(query) or len(query.categories) != 1 or not by_name:
             return None
         entry = ChildRegisterEntry
-        descending = query.descending if query.sort else self.default_descending
         order = [entry.last_name_key, entry.first_name_key, entry.child_id]
         return (
             select(entry.child_id)
