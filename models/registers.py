@@ -546,7 +546,7 @@ def _case_categories(
         .where(case_categories.c.case_id.in_(case_ids), ReferenceItem.deleted_at.is_(None))
         .order_by(case_categories.c.case_id, ReferenceItem.sort_order, ReferenceItem.code)
     )
-    for case_id, code, name in session.connection().execute(stmt):
+    for case_id, code, name in session.connection().execute(stmt).all():
         found.setdefault(case_id, []).append((code, name))
     return found
 
@@ -623,7 +623,7 @@ class _Register(ABC):
             .select_from(self.source(query, ctx, display=True))
             .where(self.id_column().in_(ids))
         )
-        found = {row.id: row for row in session.connection().execute(stmt)}
+        found = {row.id: row for row in session.connection().execute(stmt).all()}
         return [found[i] for i in ids if i in found]
 
     def order_by(self, key: str, descending: bool) -> list[SQLColumnExpression[Any]]:
@@ -1032,7 +1032,7 @@ class _Reports(_Register):
                 .where(report_children.c.report_id.in_([r.id for r in raw]), Person.deleted_at.is_(None))
                 .order_by(report_children.c.report_id, Person.last_name_key, Person.first_name_key, Person.id)
             )
-            for report_id, last, first, patr in session.connection().execute(stmt):
+            for report_id, last, first, patr in session.connection().execute(stmt).all():
                 names.setdefault(report_id, []).append(_full_name(last, first, patr) or "")
         return [
             ReportRow(
@@ -1241,7 +1241,7 @@ class _Households(_Register):
                 )
                 .order_by(HouseholdMember.household_id, HouseholdMember.position, HouseholdMember.id)
             )
-            for household_id, is_caregiver, last, first, patr in session.connection().execute(stmt):
+            for household_id, is_caregiver, last, first, patr in session.connection().execute(stmt).all():
                 members[household_id] = members.get(household_id, 0) + 1
                 if is_caregiver and household_id not in caregivers:
                     caregivers[household_id] = _full_name(last, first, patr) or ""
@@ -1456,7 +1456,7 @@ class _KddMeetings(_Register):
                 .where(KddAgendaItem.meeting_id.in_([r.id for r in raw]), KddAgendaItem.deleted_at.is_(None))
                 .group_by(KddAgendaItem.meeting_id)
             )
-            items = {meeting_id: int(n) for meeting_id, n in session.connection().execute(stmt)}
+            items = {meeting_id: int(n) for meeting_id, n in session.connection().execute(stmt).all()}
         return [
             KddMeetingRow(
                 r.id,
