@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from models.names import name_key
+from models.names import full_name, name_key
 from models.orm import Person
 from models.validation import normalize_pin
 
@@ -171,9 +171,9 @@ def find_duplicates(
         score = entry.score
         if patronymic_key and patronymic_key == row.patronymic_key and entry.reasons != [SAME_PIN]:
             score += _SAME_PATRONYMIC_BONUS
-        full_name = " ".join(part for part in (row.last_name, row.first_name, row.patronymic) if part)
+        name = full_name(row.last_name, row.first_name, row.patronymic)
         candidates.append(
-            DuplicateCandidate(row.id, full_name, row.birth_date, row.pin, round(score), tuple(entry.reasons))
+            DuplicateCandidate(row.id, name, row.birth_date, row.pin, round(score), tuple(entry.reasons))
         )
     candidates.sort(key=lambda c: (-c.score, c.full_name, str(c.person_id)))
     return candidates[:limit]

@@ -119,8 +119,9 @@ def refresh_person_keys(person: _NamedPerson) -> None:
     person.patronymic_key = name_key(person.patronymic)
 
 
-def full_key(last_name: str | None, first_name: str | None, patronymic: str | None = None) -> str:
-    return " ".join(k for k in (name_key(last_name), name_key(first_name), name_key(patronymic)) if k)
+def full_name(last_name: str | None, first_name: str | None, patronymic: str | None = None) -> str:
+    """A name as people write it: the parts present, separated by spaces ("" for none)."""
+    return " ".join(part for part in (last_name, first_name, patronymic) if part)
 
 
 def prefix_upper_bound(prefix: str) -> str:

@@ -27,11 +27,3 @@ def next_number(session: Session, scope: str, district_id: uuid.UUID, year: int)
         return 1
     session.execute(update(NumberCounter).where(*key).values(last_value=current + 1))
     return current + 1
-
-
-def parse_number(text: str) -> tuple[int, int] | None:
-    """``"12/2026"`` → (12, 2026); None when the text is not a number of that form."""
-    left, sep, right = text.strip().partition("/")
-    if not sep or not left.isdigit() or not right.isdigit() or len(right) != 4:
-        return None
-    return int(left), int(right)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import names
 from models.base import Base, Record, key_string
 
 # --- reference data -------------------------------------------------------------------
@@ -185,7 +186,6 @@ class Person(Record):
 
     __table_args__ = (
         CheckConstraint("sex IN ('F', 'M')", name="sex"),
-        Index("ix_persons_child_name", "is_child", "last_name_key", "first_name_key"),
         # Name search over living children's records, answered from the index alone (no row reads):
         # the predicate must stay the one the registers write (models.registers._LIVE_CHILD).
         Index(
@@ -214,7 +214,7 @@ class Person(Record):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+        return names.full_name(self.last_name, self.first_name, self.patronymic)
 
 
 class Household(Record):

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from models.i18n import N_, current_language, translator
-from models.names import prefix_upper_bound, query_keys
+from models.names import full_name, prefix_upper_bound, query_keys
 from models.orm import (
     CASE_STATUSES,
     REFERRAL_STATUSES,
@@ -447,9 +447,8 @@ class _Sort:
 
 _PersonLike = type[Person] | AliasedClass[Person]
 
-# "is_child != false" rather than "= true": SQLite, which has no statistics, would otherwise take the
-# two-valued is_child (first column of ix_persons_child_name) for a selective index key, and walk
-# every child instead of the name-key ranges or the birth-date index.
+# "is_child != false" rather than "= true": the partial indexes ix_persons_live_child_* are declared
+# with this very predicate, and SQLite uses a partial index only when the query repeats it.
 _LIVE_CHILD = Person.is_child != false()
 # Above this many matching children (and for pages within the first quarter of them), a page walks
 # the sort order's index and tests each child's current case: it meets a page of matches soon.
@@ -496,11 +495,6 @@ def _number_is(year_column: Any, no_column: Any, search: _Search) -> ColumnEleme
 
 def _number(no: int | None, year: int | None) -> str | None:
     return None if no is None or year is None else f"{no}/{year}"
-
-
-def _full_name(last: str | None, first: str | None, patronymic: str | None) -> str | None:
-    parts = [p for p in (last, first, patronymic) if p]
-    return " ".join(parts) if parts else None
 
 
 def _age(birth_date: date | None, as_of: date) -> int | None:
@@ -903,7 +897,7 @@ class _Children(_Register):
             result.append(
                 ChildRow(
                     id=r.id,
-                    full_name=_full_name(r.last_name, r.first_name, r.patronymic) or "",
+                    full_name=full_name(r.last_name, r.first_name, r.patronymic),
                     sex=r.sex,
                     birth_date=r.birth_date,
                     age=_age(r.birth_date, ctx.as_of),
@@ -1033,7 +1027,7 @@ class _Reports(_Register):
                 .order_by(report_children.c.report_id, Person.last_name_key, Person.first_name_key, Person.id)
             )
             for report_id, last, first, patr in session.connection().execute(stmt).all():
-                names.setdefault(report_id, []).append(_full_name(last, first, patr) or "")
+                names.setdefault(report_id, []).append(full_name(last, first, patr))
         return [
             ReportRow(
                 id=r.id,
@@ -1160,7 +1154,7 @@ class _Cases(_Register):
                     id=r.id,
                     number=f"{r.case_no}/{r.case_year}",
                     child_id=r.child_id,
-                    child=_full_name(r.last_name, r.first_name, r.patronymic),
+                    child=full_name(r.last_name, r.first_name, r.patronymic) or None,
                     birth_date=r.birth_date,
                     opened_on=r.opened_on,
                     status=r.status,
@@ -1244,7 +1238,7 @@ class _Households(_Register):
             for household_id, is_caregiver, last, first, patr in session.connection().execute(stmt).all():
                 members[household_id] = members.get(household_id, 0) + 1
                 if is_caregiver and household_id not in caregivers:
-                    caregivers[household_id] = _full_name(last, first, patr) or ""
+                    caregivers[household_id] = full_name(last, first, patr)
         return [
             HouseholdRow(r.id, r.address_text, r.district, members.get(r.id, 0), caregivers.get(r.id))
             for r in raw
@@ -1367,7 +1361,7 @@ class _Referrals(_Register):
                 id=r.id,
                 number=_number(r.out_no, r.out_year),
                 issued_on=r.issued_on,
-                child=_full_name(r.last_name, r.first_name, r.patronymic),
+                child=full_name(r.last_name, r.first_name, r.patronymic) or None,
                 organisation=r.organisation,
                 service=r.service or r.requested_service,
                 reply_due=r.reply_due,

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.orm import Setting
-
-OFFICE_KEYS = (
-    "office.district_id",
-    "office.department_name_ky",
-    "office.department_name_ru",
-    "office.head_name",
-    "office.address",
-    "office.phone",
-)
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:
     row = session.get(Setting, key)
     return default if row is None else json.loads(row.value)
-
-
-def all_settings(session: Session) -> dict[str, Any]:
-    return {row.key: json.loads(row.value) for row in session.scalars(select(Setting))}
 
 
 def put_setting(session: Session, key: str, value: Any) -> None:
@@ -39,5 +26,11 @@ def put_setting(session: Session, key: str, value: Any) -> None:
         row.value = text
 
 
+def office_district_id(session: Session) -> uuid.UUID | None:
+    """The district of the office that keeps this database (None before the first setup)."""
+    value = get_setting(session, "office.district_id")
+    return uuid.UUID(value) if value else None
+
+
 def office_is_set_up(session: Session) -> bool:
-    return get_setting(session, "office.district_id") is not None
+    return office_district_id(session) is not None

@@ -18,16 +18,16 @@ from models.numbering import next_number
 from models.orm import Case, Household, Person, ReferenceItem, Report, User
 from models.permissions import Permission
 from models.services.base import Actor, audit, changed_fields, get_live, unit_of_work
-from models.settings import get_setting
+from models.settings import office_district_id
 
 REPORT_DECISIONS = ("pending", "open_case", "refer_elsewhere", "no_grounds")
 
 
 def _office_district(session: Session) -> uuid.UUID:
-    value = get_setting(session, "office.district_id")
-    if value is None:
+    district_id = office_district_id(session)
+    if district_id is None:
         raise ValidationFailed([FieldProblem("district", _("The office is not set up yet."))])
-    return uuid.UUID(value)
+    return district_id
 
 
 def _reference(

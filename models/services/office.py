@@ -12,9 +12,9 @@ from models.i18n import _
 from models.orm import AdminUnit
 from models.permissions import Permission
 from models.reference import districts
-from models.services.base import SYSTEM, Actor, audit, unit_of_work
+from models.services.base import SYSTEM, audit, unit_of_work
 from models.services.users import add_user_in
-from models.settings import OFFICE_KEYS, get_setting, office_is_set_up, put_setting
+from models.settings import office_is_set_up, put_setting
 
 
 @dataclass(frozen=True)
@@ -78,21 +78,3 @@ def set_up_office(
         admin = add_user_in(session, SYSTEM, admin_username, admin_full_name, "administrator", admin_password)
         audit(session, SYSTEM, "office.setup", details={"district": unit.code or unit.name_ru})
         return admin.id
-
-
-def update_office(db: Database, actor: Actor, details: OfficeDetails) -> None:
-    with unit_of_work(db, actor, Permission.SETTINGS_WRITE) as session:
-        unit = _validate(session, details)
-        _write_details(session, details, unit)
-        audit(session, actor, "office.update", details={"district": unit.code or unit.name_ru})
-
-
-def office_district_id(db: Database) -> uuid.UUID | None:
-    with db.reading() as session:
-        value = get_setting(session, "office.district_id")
-        return uuid.UUID(value) if value else None
-
-
-def office_details(db: Database) -> dict[str, Any]:
-    with db.reading() as session:
-        return {key: get_setting(session, key) for key in OFFICE_KEYS}

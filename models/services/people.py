@@ -22,7 +22,7 @@ from models.orm import AdminUnit, Case, Household, HouseholdMember, Person, Refe
 from models.permissions import Permission
 from models.reference import item_by_code
 from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.settings import get_setting
+from models.settings import office_district_id
 from models.validation import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
@@ -61,11 +61,6 @@ class PersonDetails:
 # --- people ---------------------------------------------------------------------------
 
 
-def _office_district_id(session: Session) -> uuid.UUID | None:
-    value = get_setting(session, "office.district_id")
-    return uuid.UUID(value) if value else None
-
-
 def _unit_problems(
     session: Session, district_id: uuid.UUID | None, settlement_id: uuid.UUID | None
 ) -> list[FieldProblem]:
@@ -89,7 +84,7 @@ def _prepared(
     today = local_today()
     data = complete_from_pin(data.normalized(), today=today)
     if data.district_id is None:
-        data = replace(data, district_id=_office_district_id(session))
+        data = replace(data, district_id=office_district_id(session))
     problems = validate_person(data, today=today, registered_on=registered_on)
     problems += _unit_problems(session, data.district_id, data.settlement_id)
     if problems:
@@ -260,7 +255,7 @@ class HouseholdDetails:
 def _prepared_household(session: Session, data: HouseholdInput) -> HouseholdInput:
     data = data.normalized()
     if data.district_id is None:
-        data = replace(data, district_id=_office_district_id(session))
+        data = replace(data, district_id=office_district_id(session))
     problems = validate_household(data) + _unit_problems(session, data.district_id, data.settlement_id)
     if problems:
         raise ValidationFailed(problems)

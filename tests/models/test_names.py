@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from models.names import full_key, name_key, query_keys
+from models.names import full_name, name_key, query_keys
 
 KYRGYZ_AND_RUSSIAN = "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя"
 NAME_ALPHABET = KYRGYZ_AND_RUSSIAN + KYRGYZ_AND_RUSSIAN.upper() + string.ascii_letters + " -'"
@@ -44,8 +44,8 @@ def test_nothing_gives_an_empty_key():
     assert name_key("  -- ") == ""
 
 
-def test_full_key_and_query_keys_split_and_skip_empty_parts():
-    assert full_key("Үсөнбаева", "Ңурзат", None) == "usonbaeva nurzat"
+def test_full_name_and_query_keys_skip_empty_parts():
+    assert full_name("Үсөнбаева", "Ңурзат", None) == "Үсөнбаева Ңурзат"
     assert query_keys("Usonbaeva,  Нурзат ;") == ["usonbaeva", "nurzat"]
 
 

@@ -1,5 +1,7 @@
 """partial covering indexes for name search over living children's records
 
+They replace ix_persons_child_name, whose two-valued leading column misled SQLite's planner.
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
@@ -22,6 +24,7 @@ _PG_WHERE = sa.text("is_child AND deleted_at IS NULL")
 
 
 def upgrade() -> None:
+    op.drop_index("ix_persons_child_name", table_name="persons")
     op.create_index(
         "ix_persons_live_child_last",
         "persons",
@@ -41,3 +44,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_persons_live_child_first", table_name="persons")
     op.drop_index("ix_persons_live_child_last", table_name="persons")
+    op.create_index("ix_persons_child_name", "persons", ["is_child", "last_name_key", "first_name_key"])
