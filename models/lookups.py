@@ -1,0 +1,69 @@
+"""Choices for forms and filters: reference lists, districts, workers and partner organisations.
+
+Each choice is a stored value (a code or an id) with its label in the reader's language.
+Only live, active entries are offered; a form showing an older record keeps its own value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.i18n import current_language
+from models.orm import AdminUnit, Organisation, ReferenceItem, User
+from models.permissions import Permission, allows
+from models.reference import districts, items
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Choice(Generic[V]):
+    """One entry of a list to choose from: the stored *value* and the *label* people read."""
+
+    value: V
+    label: str
+
+
+def _name(row: ReferenceItem | AdminUnit | Organisation, lang: str) -> str:
+    if lang == "ky" and row.name_ky:
+        return row.name_ky
+    if lang == "en" and isinstance(row, ReferenceItem) and row.name_en:
+        return row.name_en
+    return row.name_ru
+
+
+def reference_choices(session: Session, kind: str, lang: str | None = None) -> list[Choice[str]]:
+    """The active entries of one reference list (see :data:`models.reference.KINDS`), by code."""
+    lang = lang or current_language()
+    return [Choice(item.code, _name(item, lang)) for item in items(session, kind)]
+
+
+def district_choices(session: Session, lang: str | None = None) -> list[Choice[uuid.UUID]]:
+    """The districts and cities valid today, by id, in alphabetical order of the label."""
+    lang = lang or current_language()
+    choices = [Choice(unit.id, _name(unit, lang)) for unit in districts(session)]
+    return sorted(choices, key=lambda choice: choice.label.casefold())
+
+
+def worker_choices(session: Session) -> list[Choice[uuid.UUID]]:
+    """Active users whose role may work on cases, by id, in alphabetical order of the name."""
+    users = session.scalars(
+        select(User).where(User.active.is_(True), User.deleted_at.is_(None)).order_by(User.full_name)
+    )
+    return [
+        Choice(user.id, user.full_name) for user in users if allows(user.role_code, Permission.CASE_WRITE)
+    ]
+
+
+def organisation_choices(session: Session, lang: str | None = None) -> list[Choice[uuid.UUID]]:
+    """The partner organisations of the directory that are still active, by id."""
+    lang = lang or current_language()
+    rows = session.scalars(
+        select(Organisation).where(Organisation.active.is_(True), Organisation.deleted_at.is_(None))
+    )
+    return sorted((Choice(org.id, _name(org, lang)) for org in rows), key=lambda c: c.label.casefold())
