@@ -26,8 +26,8 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from models.database import (
     Database,
-    data_dir,
     default_database_path,
+    log_file,
     open_database,
     remove_sqlite_files,
     resolve_target,
@@ -62,7 +62,6 @@ from models.settings import office_is_set_up
 
 ENV_PASSWORD = "BALAKORGOO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 ENV_NEW_PASSWORD = "BALAKORGOO_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
-LOG_NAME = "bala-korgoo.log"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
 
@@ -120,10 +119,6 @@ def _out(text: object = "") -> None:
 
 def _error(text: object) -> None:
     print(text, file=sys.stderr)
-
-
-def log_file() -> Path:
-    return data_dir() / "logs" / LOG_NAME
 
 
 def _report_crash(command: str) -> None:

@@ -46,6 +46,11 @@ def default_database_path() -> Path:
     return data_dir() / "bala-korgoo.sqlite"
 
 
+def log_file() -> Path:
+    """The rotating log of unexpected errors, shown to the user when something goes wrong."""
+    return data_dir() / "logs" / "bala-korgoo.log"
+
+
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -109,7 +109,7 @@ def usernames(path: Path) -> set[str]:
 @pytest.fixture(autouse=True)
 def _logs_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Crash logs go to the test's folder, never to the user's data directory."""
-    monkeypatch.setattr(cli, "data_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(cli, "log_file", lambda: tmp_path / "data" / "logs" / "bala-korgoo.log")
 
 
 @pytest.fixture(scope="module")
@@ -488,7 +488,7 @@ def test_an_unexpected_error_is_logged_and_named(
     outcome = office("check")
 
     assert outcome.code == 1
-    log = tmp_path / "data" / "logs" / cli.LOG_NAME
+    log = tmp_path / "data" / "logs" / "bala-korgoo.log"
     assert str(log) in outcome.err
     assert "disk on fire" not in outcome.err
     text = log.read_text(encoding="utf-8")
