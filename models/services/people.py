@@ -9,15 +9,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.base import utcnow
 from models.database import Database
 from models.duplicates import SAME_PIN, DuplicateCandidate, find_duplicates
 from models.errors import FieldProblem, RecordInUse, ValidationFailed
-from models.i18n import _
+from models.i18n import _, current_language
+from models.names import full_name, prefix_upper_bound, query_keys
 from models.orm import AdminUnit, Case, Household, HouseholdMember, Person, ReferenceItem
 from models.permissions import Permission
 from models.reference import item_by_code
@@ -30,6 +32,7 @@ from models.validation import (
     PersonInput,
     complete_from_pin,
     local_today,
+    normalize_pin,
     person_warnings,
     validate_household,
     validate_person,
@@ -226,6 +229,118 @@ def get_person(db: Database, actor: Actor, person_id: uuid.UUID) -> PersonDetail
         )
 
 
+@dataclass(frozen=True)
+class PersonHit:
+    """A person found by :func:`search_people`."""
+
+    id: uuid.UUID
+    full_name: str
+    birth_date: date | None
+    pin: str | None
+    is_child: bool
+
+
+SEARCH_LIMIT = 30
+
+
+def _starts(column: InstrumentedAttribute[str], key: str) -> ColumnElement[bool]:
+    return and_(column >= key, column < prefix_upper_bound(key))
+
+
+def search_people(
+    db: Database, actor: Actor, text: str, *, children: bool | None = None, limit: int = SEARCH_LIMIT
+) -> list[PersonHit]:
+    """Living persons found by a ПИН, or whose name parts start with every typed word.
+
+    Every word must start the last name, first name or patronymic, and at least one the last or
+    first name (the indexed keys). Those found by the last name come first, in order of last
+    and first name, then those found by the first name. *children* True or False keeps only
+    children or only adults.
+    """
+    require(actor, Permission.READ)
+    digits = normalize_pin(text)
+    live: list[ColumnElement[bool]] = [Person.deleted_at.is_(None)]
+    if children is True:
+        live.append(Person.is_child != false())  # the predicate of the partial name indexes
+    elif children is False:
+        live.append(Person.is_child == false())
+    columns = (
+        Person.id,
+        Person.last_name,
+        Person.first_name,
+        Person.patronymic,
+        Person.birth_date,
+        Person.pin,
+        Person.is_child,
+        Person.last_name_key,
+        Person.first_name_key,
+    )
+    with db.reading() as session:
+        if len(digits) == 14 and digits.isdigit():
+            rows = session.execute(select(*columns).where(Person.pin == digits, *live).limit(limit)).all()
+            ranked = sorted(rows, key=lambda r: (r.last_name_key, r.first_name_key, str(r.id)))
+        else:
+            keys = query_keys(text)
+            every_key = [
+                or_(
+                    _starts(Person.last_name_key, k),
+                    _starts(Person.first_name_key, k),
+                    _starts(Person.patronymic_key, k),
+                )
+                for k in keys
+            ]
+            by_last: dict[uuid.UUID, Any] = {}
+            by_first: dict[uuid.UUID, Any] = {}
+            for key in keys:
+                # One index range per word and name part: an OR across the parts would scan the table.
+                for row in session.execute(
+                    select(*columns)
+                    .where(_starts(Person.last_name_key, key), *every_key, *live)
+                    .order_by(Person.last_name_key, Person.first_name_key, Person.id)
+                    .limit(limit)
+                ):
+                    by_last[row.id] = row
+                for row in session.execute(
+                    select(*columns)
+                    .where(_starts(Person.first_name_key, key), *every_key, *live)
+                    .order_by(Person.first_name_key, Person.last_name_key, Person.id)
+                    .limit(limit)
+                ):
+                    by_first[row.id] = row
+            ranked = sorted(by_last.values(), key=lambda r: (r.last_name_key, r.first_name_key, str(r.id)))
+            ranked += sorted(
+                (r for r in by_first.values() if r.id not in by_last),
+                key=lambda r: (r.first_name_key, r.last_name_key, str(r.id)),
+            )
+    return [
+        PersonHit(
+            row.id,
+            full_name(row.last_name, row.first_name, row.patronymic),
+            row.birth_date,
+            row.pin,
+            row.is_child,
+        )
+        for row in ranked[:limit]
+    ]
+
+
+def person_districts(
+    db: Database, actor: Actor, person_ids: list[uuid.UUID], lang: str | None = None
+) -> dict[uuid.UUID, str]:
+    """The district names of persons (those with a district), in *lang* (the UI's by default)."""
+    require(actor, Permission.READ)
+    lang = lang or current_language()
+    if not person_ids:
+        return {}
+    with db.reading() as session:
+        rows = session.execute(
+            select(Person.id, AdminUnit.name_ru, AdminUnit.name_ky)
+            .join(AdminUnit, AdminUnit.id == Person.district_id)
+            .where(Person.id.in_(person_ids))
+        ).all()
+    return {row.id: (row.name_ky if lang == "ky" and row.name_ky else row.name_ru) for row in rows}
+
+
 # --- households -----------------------------------------------------------------------
 
 
@@ -348,6 +463,33 @@ def add_household_member(
             details={"household_id": household.id, "person_id": person.id, "relation": relation_code},
         )
         return member.id
+
+
+def update_household_member(
+    db: Database,
+    actor: Actor,
+    member_id: uuid.UUID,
+    relation_code: str | None,
+    is_caregiver: bool,
+    lives_with_child: bool,
+    expected_version: int | None = None,
+) -> None:
+    """Change a member's relation to the children, and whether they care for and live with them."""
+    with unit_of_work(db, actor, Permission.HOUSEHOLD_WRITE) as session:
+        member = get_live(session, HouseholdMember, member_id, for_version=expected_version)
+        relation = _relation(session, relation_code)
+        member.relation_id = relation.id if relation else None
+        member.is_caregiver = is_caregiver
+        member.lives_with_child = lives_with_child
+        changed = changed_fields(member)
+        if changed:
+            audit(
+                session,
+                actor,
+                "household.member_update",
+                member,
+                details={"household_id": member.household_id, "fields": changed},
+            )
 
 
 def remove_household_member(

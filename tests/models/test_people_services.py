@@ -25,10 +25,13 @@ from models.services.people import (
     delete_person,
     get_household,
     get_person,
+    person_districts,
     register_adult,
     register_child,
     remove_household_member,
+    search_people,
     update_household,
+    update_household_member,
     update_person,
 )
 from models.validation import HouseholdInput, PersonInput, local_today
@@ -408,3 +411,67 @@ def test_a_household_update_is_audited_by_field(db: Database, admin: Actor):
 def test_invalid_household_is_refused(db: Database, admin: Actor):
     with pytest.raises(ValidationFailed):
         create_household(db, admin, HouseholdInput(members_count=0))
+
+
+# --- finding people -------------------------------------------------------------------
+
+
+def test_people_are_found_by_the_start_of_their_names_in_any_spelling(db: Database, admin: Actor):
+    nurzat = register_child(
+        db, admin, PersonInput(last_name="Үсөнбаева", first_name="Ңурзат", birth_date=date(2016, 3, 4))
+    ).id
+    mother = register_adult(db, admin, PersonInput(last_name="Үсөнбаева", first_name="Гүлзат")).id
+    register_child(db, admin, PersonInput(last_name="Ёлкин", first_name="Артём", birth_date=date(2014, 1, 2)))
+
+    assert [hit.id for hit in search_people(db, admin, "усон")] == [mother, nurzat]
+    assert [hit.id for hit in search_people(db, admin, "Usonbaeva nur")] == [nurzat]
+    assert [hit.id for hit in search_people(db, admin, "усон", children=False)] == [mother]
+    assert [hit.full_name for hit in search_people(db, admin, "елкин")] == ["Ёлкин Артём"]
+    assert search_people(db, admin, "   ") == []
+
+
+def test_people_are_found_by_pin(db: Database, admin: Actor):
+    person_id = register_child(db, admin, replace(AIGERIM, pin="10102201512345")).id
+    hits = search_people(db, admin, "1010 2201 512345")
+    assert [(hit.id, hit.pin, hit.is_child) for hit in hits] == [(person_id, "10102201512345", True)]
+
+
+def test_deleted_people_are_not_found(db: Database, admin: Actor):
+    person_id = register_child(db, admin, AIGERIM).id
+    delete_person(db, admin, person_id)
+    assert search_people(db, admin, "Асанова") == []
+
+
+def test_the_districts_of_people_are_named_in_the_language_asked(db: Database, admin: Actor):
+    person_id = register_child(db, admin, AIGERIM).id
+    assert person_districts(db, admin, [person_id], "ru") == {person_id: "Сокулукский район"}
+    assert person_districts(db, admin, [person_id], "ky") == {person_id: "Сокулук району"}
+    assert person_districts(db, admin, []) == {}
+
+
+def test_a_members_relation_and_care_are_changed_and_audited(db: Database, admin: Actor):
+    child_id = register_child(db, admin, AIGERIM).id
+    household_id = create_household(db, admin, HouseholdInput())
+    member_id = add_household_member(db, admin, household_id, child_id, None)
+    update_household_member(db, admin, member_id, "other_relative", True, False, expected_version=1)
+    [member] = get_household(db, admin, household_id).members
+    assert (member.relation_code, member.is_caregiver, member.lives_with_child) == (
+        "other_relative",
+        True,
+        False,
+    )
+    [entry] = audit_entries(db, "household.member_update")
+    assert sorted(json.loads(entry.details)["fields"]) == ["is_caregiver", "lives_with_child", "relation_id"]
+    with pytest.raises(StaleRecord):
+        update_household_member(db, admin, member_id, "child", False, True, expected_version=1)
+
+
+def test_a_social_worker_may_change_members_but_a_viewer_may_not(db: Database, admin: Actor):
+    child_id = register_child(db, admin, AIGERIM).id
+    household_id = create_household(db, admin, HouseholdInput())
+    member_id = add_household_member(db, admin, household_id, child_id, "child")
+    update_household_member(
+        db, make_user(db, admin, "worker", "social_worker"), member_id, "child", True, True
+    )
+    with pytest.raises(PermissionDenied):
+        update_household_member(db, make_user(db, admin, "viewer", "read_only"), member_id, None, False, True)
