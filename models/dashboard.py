@@ -1,0 +1,796 @@
+"""The home page's figures: my open cases, overdue items, open cases by status and category, caseload.
+
+Read-only queries for the signed-in user, counted in SQL with the same Core code on SQLite
+and PostgreSQL; lists are capped and come with their totals. Deadlines are office settings
+(migration 0002 seeds the defaults) and every due date is computed from them here:
+
+- initial assessment: N working days (Monday to Friday) after the case was opened. The clock
+  starts at the case's opening, not at the report's receipt: the assessment belongs to the case,
+  a case may be opened without a report, and the time from receipt to the decision on a report
+  is the report journal's business;
+- comprehensive assessment: N calendar days after the case was opened;
+- plan review: N months after the last review of an approved plan, or after its approval when it
+  was never reviewed;
+- referral reply: the referral's reply due date, or N days after it was issued when none was set;
+- КДД decision: the decision's deadline, or N days after the meeting when none was set.
+
+An item is overdue from the day after its due date, and only while its case is open. The date
+columns the records carry themselves (``due_date`` of an assessment, ``review_date`` of a plan)
+are not read: a changed setting applies to every case at once.
+
+SQL cannot add working days or months the same way on both engines, so each rule is turned
+into a cut-off in Python: the latest start date whose due date is already past (due dates never
+decrease as the start date grows). The rows shown get their exact due dates in Python.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from models.database import Database
+from models.i18n import N_, current_language, translator
+from models.names import full_name
+from models.orm import (
+    CASE_STATUSES,
+    Case,
+    ComprehensiveAssessment,
+    InitialAssessment,
+    KddAgendaItem,
+    KddDecision,
+    KddMeeting,
+    Person,
+    Plan,
+    PlanReview,
+    ReferenceItem,
+    Referral,
+    User,
+    case_categories,
+)
+from models.permissions import Permission, allows
+from models.registers import CASE_STATUS_LABELS
+from models.services.base import Actor, require
+from models.settings import get_setting
+
+DEFAULT_LIMIT = 100
+OPEN_STATUSES = tuple(status for status in CASE_STATUSES if status != "closed")
+
+OVERDUE_KINDS = (
+    "initial_assessment",
+    "comprehensive_assessment",
+    "plan_review",
+    "referral_reply",
+    "kdd_decision",
+)
+OVERDUE_LABELS = {
+    "initial_assessment": N_("Initial assessment not done"),
+    "comprehensive_assessment": N_("Comprehensive assessment not done"),
+    "plan_review": N_("Plan review overdue"),
+    "referral_reply": N_("No reply to a referral"),
+    "kdd_decision": N_("КДД decision not executed"),
+}
+
+
+# --- deadlines ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineSettings:
+    """The office's deadlines (settings ``deadline.*``); the defaults are those of migration 0002."""
+
+    initial_assessment_working_days: int = 3
+    comprehensive_assessment_days: int = 30
+    plan_review_months: int = 3
+    referral_reply_days: int = 10
+    kdd_decision_days: int = 30
+
+    @classmethod
+    def read(cls, session: Session) -> DeadlineSettings:
+        """The settings of the database; a missing or unreadable value falls back to its default."""
+        defaults = cls()
+
+        def number(key: str, default: int) -> int:
+            value = get_setting(session, f"deadline.{key}", default)
+            try:
+                return max(0, int(value))
+            except (TypeError, ValueError):
+                return default
+
+        return cls(
+            initial_assessment_working_days=number(
+                "initial_assessment_working_days", defaults.initial_assessment_working_days
+            ),
+            comprehensive_assessment_days=number(
+                "comprehensive_assessment_days", defaults.comprehensive_assessment_days
+            ),
+            plan_review_months=number("plan_review_months", defaults.plan_review_months),
+            referral_reply_days=number("referral_reply_days", defaults.referral_reply_days),
+            kdd_decision_days=number("kdd_decision_days", defaults.kdd_decision_days),
+        )
+
+    def initial_assessment_due(self, opened_on: date) -> date:
+        return add_working_days(opened_on, self.initial_assessment_working_days)
+
+    def comprehensive_assessment_due(self, opened_on: date) -> date:
+        return opened_on + timedelta(days=self.comprehensive_assessment_days)
+
+    def plan_review_due(self, last_review_or_approval: date) -> date:
+        return add_months(last_review_or_approval, self.plan_review_months)
+
+    def referral_reply_due(self, reply_due: date | None, issued_on: date | None) -> date | None:
+        if reply_due is not None:
+            return reply_due
+        return None if issued_on is None else issued_on + timedelta(days=self.referral_reply_days)
+
+    def kdd_decision_due(self, deadline: date | None, meeting_date: date) -> date:
+        return deadline if deadline is not None else meeting_date + timedelta(days=self.kdd_decision_days)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day *days* working days after *start*; Saturdays and Sundays are not counted."""
+    day = start
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day *months* months later, or the last day of that month when it is shorter."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_overdue_start(as_of: date, due_of: Callable[[date], date]) -> date:
+    """The latest start date whose due date (``due_of``, never decreasing, never before the start) is past.
+
+    A record that started on or before this day is overdue on *as_of*; one that started later is not.
+    """
+    span = 1
+    while due_of(as_of - timedelta(days=span)) >= as_of:
+        span *= 2
+    overdue, not_overdue = as_of - timedelta(days=span), as_of
+    while (not_overdue - overdue).days > 1:
+        middle = overdue + (not_overdue - overdue) // 2
+        if due_of(middle) < as_of:
+            overdue = middle
+        else:
+            not_overdue = middle
+    return overdue
+
+
+def _day_start_utc(day: date) -> datetime:
+    """The first instant of a local calendar day (the office computer's time zone), in UTC."""
+    return datetime.combine(day, time()).astimezone().astimezone(UTC)
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone().date()
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """One of my open cases; *next_deadline* is the earliest due date of its pending work (None: none)."""
+
+    case_id: uuid.UUID
+    number: str
+    child: str | None
+    status: str
+    status_label: str
+    risk: str | None
+    opened_on: date
+    next_deadline: date | None
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    rows: list[OpenCase]
+    total: int
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """Something past its deadline; *record_kind* and *record_id* name the form that deals with it."""
+
+    kind: str
+    case_id: uuid.UUID | None
+    case_number: str | None
+    child: str | None
+    due: date
+    days_overdue: int
+    record_kind: str
+    record_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    """The overdue items of one kind: the most overdue first, capped; *total* counts them all."""
+
+    kind: str
+    items: list[OverdueItem]
+    total: int
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many open cases have a status or a category (*code*), with its name in the asked language."""
+
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class WorkerLoad:
+    """A worker's open cases; *worker_id* None is the row of cases nobody is responsible for."""
+
+    worker_id: uuid.UUID | None
+    name: str | None
+    open_cases: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the home page shows, for one scope: the user's own cases or the whole office."""
+
+    as_of: date
+    whole_office: bool
+    my_cases: OpenCases
+    overdue: list[OverdueGroup]
+    by_status: list[Count]
+    by_category: list[Count]
+    caseload: list[WorkerLoad]
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(group.total for group in self.overdue)
+
+    @property
+    def open_total(self) -> int:
+        return sum(count.count for count in self.by_status)
+
+
+# --- public queries -------------------------------------------------------------------
+
+
+def load_dashboard(
+    db: Database,
+    actor: Actor,
+    *,
+    whole_office: bool = False,
+    as_of: date | None = None,
+    lang: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Dashboard:
+    """All the figures of the home page in one read.
+
+    *whole_office* (the department head and the administrator only) counts every case of the
+    office; otherwise only the cases the user is responsible for. The caseload always covers
+    the office.
+    """
+    _check(actor, whole_office)
+    day = as_of or date.today()
+    language = lang or current_language()
+    with db.reading() as session:
+        deadlines = DeadlineSettings.read(session)
+        return Dashboard(
+            as_of=day,
+            whole_office=whole_office,
+            my_cases=_my_open_cases(session, actor, deadlines, language, limit),
+            overdue=_overdue(session, actor, whole_office, day, deadlines, limit),
+            by_status=_by_status(session, actor, whole_office, language),
+            by_category=_by_category(session, actor, whole_office, language),
+            caseload=_caseload(session),
+        )
+
+
+def my_open_cases(
+    db: Database, actor: Actor, *, lang: str | None = None, limit: int = DEFAULT_LIMIT
+) -> OpenCases:
+    """The open cases *actor* is responsible for, newest first (at most *limit*), with their total."""
+    _check(actor, False)
+    with db.reading() as session:
+        deadlines = DeadlineSettings.read(session)
+        return _my_open_cases(session, actor, deadlines, lang or current_language(), limit)
+
+
+def overdue_items(
+    db: Database,
+    actor: Actor,
+    *,
+    whole_office: bool = False,
+    as_of: date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[OverdueGroup]:
+    """The overdue items of *actor*'s cases (or of the whole office), one group per kind."""
+    _check(actor, whole_office)
+    with db.reading() as session:
+        deadlines = DeadlineSettings.read(session)
+        return _overdue(session, actor, whole_office, as_of or date.today(), deadlines, limit)
+
+
+def open_cases_by_status(
+    db: Database, actor: Actor, *, whole_office: bool = False, lang: str | None = None
+) -> list[Count]:
+    """Open cases per status, every open status in workflow order (zeros included)."""
+    _check(actor, whole_office)
+    with db.reading() as session:
+        return _by_status(session, actor, whole_office, lang or current_language())
+
+
+def open_cases_by_category(
+    db: Database, actor: Actor, *, whole_office: bool = False, lang: str | None = None
+) -> list[Count]:
+    """Open cases per ТЖС category (a case counts once in each of its categories)."""
+    _check(actor, whole_office)
+    with db.reading() as session:
+        return _by_category(session, actor, whole_office, lang or current_language())
+
+
+def caseload(db: Database, actor: Actor) -> list[WorkerLoad]:
+    """Open cases per worker of the office, and the row of unassigned cases."""
+    _check(actor, False)
+    with db.reading() as session:
+        return _caseload(session)
+
+
+def _check(actor: Actor, whole_office: bool) -> None:
+    require(actor, Permission.READ)
+    if whole_office:
+        require(actor, Permission.CASE_ASSIGN)
+
+
+# --- building blocks ------------------------------------------------------------------
+
+
+def _open_case_conditions(actor: Actor, whole_office: bool) -> list[ColumnElement[bool]]:
+    # The open statuses listed (not "!= closed"), so that the (status, worker) index serves.
+    where: list[ColumnElement[bool]] = [Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES)]
+    if not whole_office:
+        where.append(Case.worker_id == actor.user_id if actor.user_id is not None else false())
+    return where
+
+
+def _number(case_no: int | None, case_year: int | None) -> str | None:
+    return None if case_no is None else f"{case_no}/{case_year}"
+
+
+def _ref_name(item: Any, lang: str) -> Any:
+    return {"ru": item.name_ru, "ky": item.name_ky}.get(lang, item.name_en)
+
+
+def _my_open_cases(
+    session: Session, actor: Actor, deadlines: DeadlineSettings, lang: str, limit: int
+) -> OpenCases:
+    where = _open_case_conditions(actor, False)
+    total = int(session.execute(select(func.count()).select_from(Case).where(*where)).scalar_one())
+    # The page's ids first, from the cases alone; the names and labels then for those ids only.
+    page = (
+        select(Case.id)
+        .where(*where)
+        .order_by(Case.opened_on.desc(), Case.case_year.desc(), Case.case_no.desc())
+        .limit(limit)
+    )
+    ids = list(session.scalars(page))
+    if not ids:
+        return OpenCases([], total)
+    child = aliased(Person, name="child")
+    risk = aliased(ReferenceItem, name="risk")
+    stmt = (
+        select(
+            Case.id,
+            Case.case_no,
+            Case.case_year,
+            Case.status,
+            Case.opened_on,
+            child.last_name,
+            child.first_name,
+            child.patronymic,
+            _ref_name(risk, lang).label("risk"),
+        )
+        .outerjoin(child, and_(child.id == Case.child_id, child.deleted_at.is_(None)))
+        .outerjoin(risk, risk.id == Case.risk_level_id)
+        .where(Case.id.in_(ids))
+    )
+    found = {r.id: r for r in session.execute(stmt)}
+    raw = [found[case_id] for case_id in ids]
+    next_due = _next_deadlines(session, {r.id: r.opened_on for r in raw}, deadlines)
+    status_label = translator(lang)
+    rows = [
+        OpenCase(
+            case_id=r.id,
+            number=f"{r.case_no}/{r.case_year}",
+            child=full_name(r.last_name, r.first_name, r.patronymic) or None,
+            status=r.status,
+            status_label=status_label(CASE_STATUS_LABELS[r.status]),
+            risk=r.risk,
+            opened_on=r.opened_on,
+            next_deadline=next_due.get(r.id),
+        )
+        for r in raw
+    ]
+    return OpenCases(rows, total)
+
+
+def _next_deadlines(
+    session: Session, opened: dict[uuid.UUID, date], deadlines: DeadlineSettings
+) -> dict[uuid.UUID, date]:
+    """The earliest due date of the pending work of each case (the same rules as the overdue items)."""
+    if not opened:
+        return {}
+    ids = list(opened)
+    dues: dict[uuid.UUID, list[date]] = {case_id: [] for case_id in ids}
+    for model, due_of in (
+        (InitialAssessment, deadlines.initial_assessment_due),
+        (ComprehensiveAssessment, deadlines.comprehensive_assessment_due),
+    ):
+        done = set(
+            session.scalars(
+                select(model.case_id).where(
+                    model.case_id.in_(ids), model.deleted_at.is_(None), model.completed_on.is_not(None)
+                )
+            )
+        )
+        for case_id in ids:
+            if case_id not in done:
+                dues[case_id].append(due_of(opened[case_id]))
+    last_review = _last_review()
+    for plan in session.execute(
+        select(Plan.case_id, Plan.approved_at, Plan.start_date, last_review.label("last_review")).where(
+            Plan.case_id.in_(ids), Plan.deleted_at.is_(None), Plan.status == "approved"
+        )
+    ):
+        dues[plan.case_id].append(
+            _plan_review_due(deadlines, plan.approved_at, plan.start_date, plan.last_review)
+        )
+    for referral in session.execute(
+        select(Referral.case_id, Referral.reply_due, Referral.issued_on).where(
+            Referral.case_id.in_(ids), *_referral_pending()
+        )
+    ):
+        due = deadlines.referral_reply_due(referral.reply_due, referral.issued_on)
+        if due is not None:
+            dues[referral.case_id].append(due)
+    for decision in session.execute(
+        select(KddAgendaItem.case_id, KddDecision.deadline, KddMeeting.meeting_date)
+        .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
+        .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
+        .where(KddAgendaItem.case_id.in_(ids), *_kdd_pending())
+    ):
+        dues[decision.case_id].append(deadlines.kdd_decision_due(decision.deadline, decision.meeting_date))
+    return {case_id: min(found) for case_id, found in dues.items() if found}
+
+
+def _last_review() -> Any:
+    """The date of the latest live review of the plan in the enclosing query (a correlated subquery)."""
+    return (
+        select(func.max(PlanReview.review_date))
+        .where(PlanReview.plan_id == Plan.id, PlanReview.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def _plan_review_due(
+    deadlines: DeadlineSettings, approved_at: datetime | None, start_date: date, last_review: date | None
+) -> date:
+    approved = _local_day(approved_at) if approved_at is not None else start_date
+    return deadlines.plan_review_due(max(approved, last_review) if last_review else approved)
+
+
+def _referral_pending() -> list[ColumnElement[bool]]:
+    return [
+        Referral.deleted_at.is_(None),
+        Referral.status == "issued",
+        Referral.reply_received_on.is_(None),
+    ]
+
+
+def _kdd_pending() -> list[ColumnElement[bool]]:
+    return [
+        KddDecision.deleted_at.is_(None),
+        KddDecision.done_on.is_(None),
+        KddAgendaItem.deleted_at.is_(None),
+        KddMeeting.deleted_at.is_(None),
+        KddMeeting.status != "cancelled",
+    ]
+
+
+# --- overdue items --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Overdue items of one kind, in the order of a key that follows their due dates.
+
+    The parts of a kind never share a row, so their counts add up to the kind's total.
+    """
+
+    stmt: Select[Any]
+    due: Callable[[Any], date]
+
+
+def _overdue(
+    session: Session,
+    actor: Actor,
+    whole_office: bool,
+    as_of: date,
+    deadlines: DeadlineSettings,
+    limit: int,
+) -> list[OverdueGroup]:
+    kinds = {
+        "initial_assessment": _assessment_overdue(
+            InitialAssessment, actor, whole_office, as_of, deadlines.initial_assessment_due
+        ),
+        "comprehensive_assessment": _assessment_overdue(
+            ComprehensiveAssessment, actor, whole_office, as_of, deadlines.comprehensive_assessment_due
+        ),
+        "plan_review": _plan_review_overdue(actor, whole_office, as_of, deadlines),
+        "referral_reply": _referral_overdue(actor, whole_office, as_of, deadlines),
+        "kdd_decision": _kdd_overdue(actor, whole_office, as_of, deadlines),
+    }
+    found: dict[str, tuple[int, list[tuple[date, Any]]]] = {}
+    for kind in OVERDUE_KINDS:
+        total = 0
+        rows: list[tuple[date, Any]] = []
+        for part in kinds[kind]:
+            # One pass per part: its first rows in order, and the count of all its rows (a window).
+            stmt = part.stmt.add_columns(func.count().over().label("total")).limit(limit)
+            part_rows = session.execute(stmt).all()
+            if part_rows:
+                total += int(part_rows[0].total)
+            rows.extend((part.due(row), row) for row in part_rows)
+        found[kind] = (total, rows)
+    names = _child_names(session, {row.child_id for _, rows in found.values() for _, row in rows})
+    record_kinds = {"referral_reply": "referral", "kdd_decision": "kdd_meeting"}
+    groups: list[OverdueGroup] = []
+    for kind in OVERDUE_KINDS:
+        total, rows = found[kind]
+        # Each part is in order; merged, the most overdue of all come first.
+        rows.sort(key=lambda pair: (pair[0], pair[1].case_year or 0, pair[1].case_no or 0))
+        items = [
+            OverdueItem(
+                kind=kind,
+                case_id=row.case_id,
+                case_number=_number(row.case_no, row.case_year),
+                child=names.get(row.child_id),
+                due=due,
+                days_overdue=(as_of - due).days,
+                record_kind=record_kinds.get(kind, "case"),
+                record_id=row.record_id,
+            )
+            for due, row in rows[:limit]
+        ]
+        groups.append(OverdueGroup(kind, items, total))
+    return groups
+
+
+def _child_names(session: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = [child_id for child_id in ids if child_id is not None]
+    if not wanted:
+        return {}
+    stmt = select(Person.id, Person.last_name, Person.first_name, Person.patronymic).where(
+        Person.id.in_(wanted), Person.deleted_at.is_(None)
+    )
+    return {row.id: full_name(row.last_name, row.first_name, row.patronymic) for row in session.execute(stmt)}
+
+
+def _item_columns(record_id: Any, child_id: Any) -> list[Any]:
+    return [
+        record_id.label("record_id"),
+        Case.id.label("case_id"),
+        Case.case_no,
+        Case.case_year,
+        child_id.label("child_id"),
+    ]
+
+
+def _assessment_overdue(
+    model: type[InitialAssessment] | type[ComprehensiveAssessment],
+    actor: Actor,
+    whole_office: bool,
+    as_of: date,
+    due_of: Callable[[date], date],
+) -> list[_Part]:
+    """Open cases opened long enough ago without a completed assessment; the item opens the case."""
+    cutoff = latest_overdue_start(as_of, due_of)
+    completed = exists().where(
+        model.case_id == Case.id, model.deleted_at.is_(None), model.completed_on.is_not(None)
+    )
+    rows = (
+        select(*_item_columns(Case.id, Case.child_id), Case.opened_on)
+        .where(*_open_case_conditions(actor, whole_office), Case.opened_on <= cutoff, ~completed)
+        .order_by(Case.opened_on, Case.case_year, Case.case_no)
+    )
+    return [_Part(rows, lambda row: due_of(row.opened_on))]
+
+
+def _plan_review_overdue(
+    actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings
+) -> list[_Part]:
+    """Approved plans of open cases not approved nor reviewed since the cut-off; the item opens the case."""
+    cutoff = latest_overdue_start(as_of, deadlines.plan_review_due)
+    live_review = and_(PlanReview.plan_id == Plan.id, PlanReview.deleted_at.is_(None))
+    approved_by_cutoff = or_(
+        Plan.approved_at < _day_start_utc(cutoff + timedelta(days=1)),
+        and_(Plan.approved_at.is_(None), Plan.start_date <= cutoff),
+    )
+    last_review = _last_review()
+    rows = (
+        select(
+            *_item_columns(Case.id, Case.child_id),
+            Plan.approved_at,
+            Plan.start_date,
+            last_review.label("last_review"),
+        )
+        .select_from(Plan)
+        .join(Case, Case.id == Plan.case_id)
+        .where(
+            *_open_case_conditions(actor, whole_office),
+            Plan.deleted_at.is_(None),
+            Plan.status == "approved",
+            approved_by_cutoff,
+            ~exists().where(live_review, PlanReview.review_date > cutoff),
+        )
+    )
+
+    def due(row: Any) -> date:
+        return _plan_review_due(deadlines, row.approved_at, row.start_date, row.last_review)
+
+    # Never reviewed: in the order of approval (of the start when the approval time is unknown);
+    # reviewed: in the order of the last review, which follows the approval.
+    reviewed = exists().where(live_review)
+    return [
+        _Part(rows.where(~reviewed, Plan.approved_at.is_not(None)).order_by(Plan.approved_at), due),
+        _Part(rows.where(~reviewed, Plan.approved_at.is_(None)).order_by(Plan.start_date), due),
+        _Part(rows.where(reviewed).order_by(last_review), due),
+    ]
+
+
+def _outer_case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:
+    """For records that may have no case: mine are those of my open cases; the office adds the caseless."""
+    open_case = and_(*_open_case_conditions(actor, whole_office))
+    return or_(case_id.is_(None), open_case) if whole_office else open_case
+
+
+def _referral_overdue(
+    actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings
+) -> list[_Part]:
+    """Issued referrals without a reply past their reply date; the item opens the referral."""
+    reply_days = timedelta(days=deadlines.referral_reply_days)
+    cutoff = latest_overdue_start(as_of, lambda issued: issued + reply_days)
+    rows = (
+        select(
+            *_item_columns(Referral.id, func.coalesce(Referral.child_id, Case.child_id)),
+            Referral.reply_due,
+            Referral.issued_on,
+        )
+        .select_from(Referral)
+        .outerjoin(Case, Case.id == Referral.case_id)
+        .where(*_referral_pending(), _outer_case_scope(actor, whole_office, Referral.case_id))
+    )
+
+    def due(row: Any) -> date:
+        found = deadlines.referral_reply_due(row.reply_due, row.issued_on)
+        assert found is not None  # the query asks for a reply date or an issue date
+        return found
+
+    return [
+        _Part(
+            rows.where(Referral.reply_due.is_not(None), Referral.reply_due < as_of).order_by(
+                Referral.reply_due
+            ),
+            due,
+        ),
+        _Part(
+            rows.where(Referral.reply_due.is_(None), Referral.issued_on <= cutoff).order_by(
+                Referral.issued_on
+            ),
+            due,
+        ),
+    ]
+
+
+def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> list[_Part]:
+    """КДД decisions not executed past their deadline; the item opens the meeting."""
+    decision_days = timedelta(days=deadlines.kdd_decision_days)
+    cutoff = latest_overdue_start(as_of, lambda held: held + decision_days)
+    rows = (
+        select(
+            *_item_columns(KddMeeting.id, func.coalesce(KddAgendaItem.child_id, Case.child_id)),
+            KddDecision.deadline,
+            KddMeeting.meeting_date,
+        )
+        .select_from(KddDecision)
+        .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
+        .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
+        .outerjoin(Case, Case.id == KddAgendaItem.case_id)
+        .where(*_kdd_pending(), _outer_case_scope(actor, whole_office, KddAgendaItem.case_id))
+    )
+
+    def due(row: Any) -> date:
+        return deadlines.kdd_decision_due(row.deadline, row.meeting_date)
+
+    return [
+        _Part(
+            rows.where(KddDecision.deadline.is_not(None), KddDecision.deadline < as_of).order_by(
+                KddDecision.deadline
+            ),
+            due,
+        ),
+        _Part(
+            rows.where(KddDecision.deadline.is_(None), KddMeeting.meeting_date <= cutoff).order_by(
+                KddMeeting.meeting_date
+            ),
+            due,
+        ),
+    ]
+
+
+# --- counts ---------------------------------------------------------------------------
+
+
+def _by_status(session: Session, actor: Actor, whole_office: bool, lang: str) -> list[Count]:
+    stmt = (
+        select(Case.status, func.count())
+        .where(*_open_case_conditions(actor, whole_office))
+        .group_by(Case.status)
+    )
+    counts = dict(session.execute(stmt).all())
+    label = translator(lang)
+    return [Count(code, label(CASE_STATUS_LABELS[code]), int(counts.get(code, 0))) for code in OPEN_STATUSES]
+
+
+def _by_category(session: Session, actor: Actor, whole_office: bool, lang: str) -> list[Count]:
+    counted = (
+        select(case_categories.c.category_id, func.count().label("n"))
+        .join(Case, Case.id == case_categories.c.case_id)
+        .where(*_open_case_conditions(actor, whole_office))
+        .group_by(case_categories.c.category_id)
+        .subquery()
+    )
+    stmt = (
+        select(ReferenceItem.code, _ref_name(ReferenceItem, lang), func.coalesce(counted.c.n, 0))
+        .outerjoin(counted, counted.c.category_id == ReferenceItem.id)
+        .where(
+            ReferenceItem.kind == "tjs_category",
+            ReferenceItem.deleted_at.is_(None),
+            or_(ReferenceItem.active.is_(True), counted.c.n > 0),
+        )
+        .order_by(ReferenceItem.sort_order, ReferenceItem.code)
+    )
+    return [Count(code, name, int(n)) for code, name, n in session.execute(stmt)]
+
+
+def _caseload(session: Session) -> list[WorkerLoad]:
+    """Active users who may work on cases (even with none), anyone else holding open cases, the unassigned."""
+    counts: dict[uuid.UUID | None, int] = {
+        worker_id: int(n)
+        for worker_id, n in session.execute(
+            select(Case.worker_id, func.count())
+            .where(Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES))
+            .group_by(Case.worker_id)
+        )
+    }
+    users = session.execute(select(User.id, User.full_name, User.role_code, User.active, User.deleted_at))
+    loads: list[WorkerLoad] = []
+    for user_id, name, role, active, deleted_at in users:
+        live = bool(active) and deleted_at is None
+        if user_id in counts or (live and allows(role, Permission.CASE_WRITE)):
+            loads.append(WorkerLoad(user_id, name, counts.get(user_id, 0), live))
+    loads.sort(key=lambda load: (load.name or "").casefold())
+    loads.append(WorkerLoad(None, None, counts.get(None, 0), True))
+    return loads
