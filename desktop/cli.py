@@ -1,9 +1,10 @@
 """The command line: set-up, accounts, checks, backups and the demo office, without a window.
 
-Every command goes through the same services as the desktop client. Exit codes: 0 done,
-1 refused or failed (a message on stderr, nothing changed), 2 wrong usage. Passwords come
-from ``BALAKORGOO_PASSWORD`` (the acting user) and ``BALAKORGOO_NEW_PASSWORD`` (a new or
-reset password), or from a prompt in a terminal; they are never printed or logged.
+Without a command the desktop program starts (:mod:`desktop.gui`). Every command goes
+through the same services as the desktop client. Exit codes: 0 done, 1 refused or failed
+(a message on stderr, nothing changed), 2 wrong usage. Passwords come from
+``BALAKORGOO_PASSWORD`` (the acting user) and ``BALAKORGOO_NEW_PASSWORD`` (a new or reset
+password), or from a prompt in a terminal; they are never printed or logged.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(arguments)
+        args.gui_lang = _explicit_language(arguments)
         handler: Handler = args.handler
         return handler(args)
     except SystemExit as exc:  # argparse: --help (0) or wrong usage (2)
@@ -104,13 +106,18 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _language_in(arguments: list[str]) -> str:
     """The --lang given anywhere on the line, read before the parser is built so help is translated."""
+    return _explicit_language(arguments) or DEFAULT_LANGUAGE
+
+
+def _explicit_language(arguments: list[str]) -> str | None:
+    """The --lang given on the line, or None (the desktop program then uses the saved preference)."""
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")
     try:
         known, _rest = pre.parse_known_args(arguments)
     except SystemExit:
-        return DEFAULT_LANGUAGE
-    return known.lang if known.lang in LANGUAGES else DEFAULT_LANGUAGE
+        return None
+    return known.lang if known.lang in LANGUAGES else None
 
 
 def _out(text: object = "") -> None:
@@ -219,14 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bala-korgoo",
         description=gettext(
             "Bala Korgoo: the case registry of a child-protection department. "
-            "Without a command it names the database it uses and whether the office is set up."
+            "Without a command it starts the desktop program."
         ),
         add_help=False,
         formatter_class=_Formatter,
     )
     _localized(parser)
     _global_options(parser, defaults=True)
-    parser.set_defaults(handler=_cmd_status)
+    parser.set_defaults(handler=_cmd_gui)
     commands = parser.add_subparsers(title=gettext("commands"), metavar=gettext("COMMAND"))
 
     def command(
@@ -243,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(sub, defaults=False)
         sub.set_defaults(handler=handler, parser=sub)
         return sub
+
+    command(
+        commands, "status", gettext("name the database and say whether the office is set up"), _cmd_status
+    )
 
     init = command(commands, "init", gettext("set up the office and its first administrator"), _cmd_init)
     init.add_argument(
@@ -382,8 +393,15 @@ def _local(moment: datetime | None) -> str:
 # --- commands -------------------------------------------------------------------------------
 
 
+def _cmd_gui(args: argparse.Namespace) -> int:
+    """No command: the desktop program, in the --lang given on the command line or else the saved one."""
+    from desktop.gui import run_gui  # Qt is loaded only for the desktop program
+
+    return run_gui(args.db, args.gui_lang)
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
-    """No command: until the desktop client exists, say which database it opens and whether it is set up."""
+    """Say which database the program opens and whether its office is set up."""
     with _database(args, create=True) as db, db.reading() as session:
         ready = office_is_set_up(session)
         _out(_("Database: {database}", database=db.describe()))

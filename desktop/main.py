@@ -1,4 +1,4 @@
-"""The ``bala-korgoo`` program: a command runs from the command line (see :mod:`desktop.cli`)."""
+"""The ``bala-korgoo`` program: the desktop client, or a command line command (see :mod:`desktop.cli`)."""
 
 from __future__ import annotations
 

@@ -142,7 +142,7 @@ def test_help_lists_the_commands(run: Cli) -> None:
     outcome = run("--help")
 
     assert outcome.code == 0
-    for name in ("init", "demo", "check", "backup", "restore", "user"):
+    for name in ("status", "init", "demo", "check", "backup", "restore", "user"):
         assert name in outcome.out
 
 
@@ -167,8 +167,8 @@ def test_wrong_usage_exits_2_and_creates_nothing(run: Cli, args: list[str]) -> N
     assert not run.db.exists()
 
 
-def test_without_a_command_it_names_the_database(run: Cli) -> None:
-    outcome = run("--lang", "en")
+def test_status_names_the_database(run: Cli) -> None:
+    outcome = run("status", "--lang", "en")
 
     assert outcome.code == 0
     assert str(run.db) in outcome.out
@@ -349,7 +349,7 @@ def test_a_missing_database_is_not_created(run: Cli, tmp_path: Path, args: list[
     assert not (tmp_path / "copy.sqlite").exists()
 
 
-@pytest.mark.parametrize("args", [*COMMANDS_ON_AN_EXISTING_DATABASE, INIT, []])
+@pytest.mark.parametrize("args", [*COMMANDS_ON_AN_EXISTING_DATABASE, INIT, ["status"]])
 def test_a_file_that_is_not_a_database_is_left_alone(run: Cli, tmp_path: Path, args: list[str]) -> None:
     run.db.write_bytes(b"Budget 2026;Q1;Q2\n" * 100)
     before = folder_state(tmp_path)
@@ -361,7 +361,7 @@ def test_a_file_that_is_not_a_database_is_left_alone(run: Cli, tmp_path: Path, a
     assert folder_state(tmp_path) == before
 
 
-@pytest.mark.parametrize("args", [*COMMANDS_ON_AN_EXISTING_DATABASE, []])
+@pytest.mark.parametrize("args", [*COMMANDS_ON_AN_EXISTING_DATABASE, ["status"]])
 def test_a_database_of_a_newer_version_is_left_alone(office: Cli, tmp_path: Path, args: list[str]) -> None:
     edit_sqlite(office.db, "UPDATE alembic_version SET version_num = '9999'")
     before = folder_state(tmp_path)
