@@ -210,6 +210,17 @@ class Person(Record):
             sqlite_where=text("is_child != 0 AND deleted_at IS NULL"),
             postgresql_where=text("is_child AND deleted_at IS NULL"),
         ),
+        Index(
+            "ix_persons_live_child_patronymic",
+            "patronymic_key",
+            "last_name_key",
+            "first_name_key",
+            "id",
+            "is_child",
+            "deleted_at",
+            sqlite_where=text("is_child != 0 AND deleted_at IS NULL"),
+            postgresql_where=text("is_child AND deleted_at IS NULL"),
+        ),
     )
 
     @property

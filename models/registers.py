@@ -6,7 +6,10 @@ Filtering, sorting and counting happen in the database, on indexed columns, with
 SQLAlchemy Core code on SQLite and PostgreSQL. A page is read in steps: the ids of the page
 (filtered, sorted, limited, with only the joins that the filters and the sort need), the count,
 then the shown columns for those ids alone, and whatever is per row and not sortable (the
-categories of a case, the children of a report …) by one more query for the same ids.
+categories of a case, the children of a report …) by one more query for the same ids. The
+children register, the one read most, does it all in one statement: the page's ids are a
+subquery, the categories are joined, and the count comes along where it reads what the page
+reads anyway; its most frequent statements are built once and run with new values.
 :func:`columns` describes each register's columns with English headers for gettext, so that any
 language can render them.
 
@@ -19,28 +22,36 @@ both engines answer from the B-tree indexes on the keys. A 14-digit search is a 
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     FromClause,
+    Integer,
     Select,
     SQLColumnExpression,
+    String,
     and_,
+    bindparam,
     distinct,
     exists,
     false,
     func,
+    not_,
     or_,
     select,
     true,
-    union,
+    type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
@@ -334,23 +345,7 @@ def fetch_page(session: Session, query: RegisterQuery) -> RegisterPage:
     sort need; the columns shown are then read for those ids alone. Where the register's plan
     depends on how many rows match (see :meth:`_Register.counts_first`), the count comes first.
     """
-    spec = _register(query.register)
-    total: int | None = count(session, query) if spec.counts_first(query) else None
-    if total is not None and total <= query.offset:
-        return RegisterPage([], total, query.offset)
-    with_count = total is None and spec.reads_all_matches(query)
-    statement = page_ids_statement(query, matches=total, with_count=with_count)
-    found = session.connection().execute(statement).all()
-    ids = [row[0] for row in found]
-    if with_count and found:
-        total = int(found[0][1])
-    elif total is None:
-        if len(ids) < query.limit and (ids or query.offset == 0):
-            total = query.offset + len(ids)  # the last page: nothing left to count
-        else:
-            total = count(session, query)
-    rows = spec.rows(session, spec.details(session, query, ids), _Context.of(query))
-    return RegisterPage(rows, total, query.offset)
+    return _register(query.register).fetch(session, query)
 
 
 def page_ids_statement(
@@ -360,8 +355,9 @@ def page_ids_statement(
 
     *matches*, the count when it is known, lets a register choose between walking the sort order
     and testing each row (many matches) and letting the filters drive the query (few matches).
-    *with_count* adds the number of all matches (``count(*) OVER ()``) to each row: worth it
-    when the database reads every match anyway to sort them.
+    *with_count* adds the number of all matches to each row (``count(*) OVER ()``, or a count
+    of the same index ranges computed once): worth it when the database reads every match
+    anyway to sort them, or when the count is a range of the index the page reads.
     """
     spec = _register(query.register)
     indexed = spec.indexed_page(query, with_count)
@@ -446,6 +442,7 @@ class _Sort:
 
 
 _PersonLike = type[Person] | AliasedClass[Person]
+_Paged = TypeVar("_Paged", Select[Any], CompoundSelect[Any])
 
 # "is_child != false" rather than "= true": the partial indexes ix_persons_live_child_* are declared
 # with this very predicate, and SQLite uses a partial index only when the query repeats it.
@@ -453,6 +450,14 @@ _LIVE_CHILD = Person.is_child != false()
 # Above this many matching children (and for pages within the first quarter of them), a page walks
 # the sort order's index and tests each child's current case: it meets a page of matches soon.
 _DENSE_MATCHES = 2000
+# Positions in the children register's page statement (the columns of _Children.selected, then the
+# category's code and name).
+_CASE_ID = 8
+_CATEGORY_CODE = 14
+# Ids read without their type's conversion: Uuid columns hold 32 hex digits on SQLite, psycopg gives UUIDs.
+_STORED_ID = String()
+# The most page statements _Children keeps (one per shape; in practice a few dozen).
+_CACHED_STATEMENTS = 256
 
 
 def _prefix(column: Any, key: str) -> ColumnElement[bool]:
@@ -522,8 +527,10 @@ def _date_range(column: Any, query: RegisterQuery, *, timestamps: bool = False) 
 
 
 def _category_ids(codes: Iterable[str]) -> Select[Any]:
-    return select(ReferenceItem.id).where(
-        ReferenceItem.kind == "tjs_category", ReferenceItem.code.in_(list(codes))
+    return (
+        select(ReferenceItem.id)
+        .where(ReferenceItem.kind == "tjs_category", ReferenceItem.code.in_(list(codes)))
+        .correlate(None)
     )
 
 
@@ -543,6 +550,29 @@ def _case_categories(
     for case_id, code, name in session.connection().execute(stmt).all():
         found.setdefault(case_id, []).append((code, name))
     return found
+
+
+def _paged(statement: _Paged, query: RegisterQuery) -> _Paged:
+    """*statement* limited to the query's page, by named bind parameters (see _Children._page_params)."""
+    offset = bindparam("page_offset", query.offset, type_=Integer())
+    return statement.offset(offset).limit(bindparam("page_limit", query.limit, type_=Integer()))
+
+
+def _as_stored(column: Any, name: str) -> ColumnElement[Any]:
+    """*column*, an id, as the driver returns it (see :func:`_uuid`), labelled *name*."""
+    return type_coerce(column, _STORED_ID).label(name)
+
+
+def _uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
+    """A UUID from an id read with :func:`_as_stored`."""
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
+
+
+def _total_from_page(session: Session, query: RegisterQuery, found: int) -> int:
+    """The count, from a page that read *found* rows: known on the last page, counted otherwise."""
+    if found < query.limit and (found or query.offset == 0):
+        return query.offset + found  # the last page: nothing left to count
+    return count(session, query)
 
 
 def _names_and_codes(categories: Sequence[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
@@ -603,9 +633,28 @@ class _Register(ABC):
         """Whether the page's query reads every match (a search, then a sort): it counts them as it goes."""
         return bool(query.search.strip())
 
-    @abstractmethod
     def rows(self, session: Session, raw: Sequence[Any], ctx: _Context) -> list[RegisterRow]:
-        """The page's light rows, completed by per-page queries where needed."""
+        """The page's light rows from :meth:`details`, completed by per-page queries where needed.
+
+        Used by the generic :meth:`fetch`; a register that fetches its page otherwise needs none.
+        """
+        raise NotImplementedError
+
+    def fetch(self, session: Session, query: RegisterQuery) -> RegisterPage:
+        """One page (see :func:`fetch_page`): the ids, the count where needed, then the details."""
+        total: int | None = count(session, query) if self.counts_first(query) else None
+        if total is not None and total <= query.offset:
+            return RegisterPage([], total, query.offset)
+        with_count = total is None and self.reads_all_matches(query)
+        statement = page_ids_statement(query, matches=total, with_count=with_count)
+        found = session.connection().execute(statement).all()
+        ids = [row[0] for row in found]
+        if with_count and found:
+            total = int(found[0][1])
+        elif total is None:
+            total = _total_from_page(session, query, len(ids))
+        rows = self.rows(session, self.details(session, query, ids), _Context.of(query))
+        return RegisterPage(rows, total, query.offset)
 
     def details(self, session: Session, query: RegisterQuery, ids: Sequence[uuid.UUID]) -> list[Any]:
         """The selected columns of the rows with *ids*, in the order of *ids*."""
@@ -670,6 +719,8 @@ class _Children(_Register):
         self.case = aliased(Case, name="current_case")
         self.district = aliased(AdminUnit, name="district")
         self.worker = aliased(User, name="worker")
+        self.category = aliased(ReferenceItem, name="category")
+        self._statements: dict[tuple[object, ...], Select[Any]] = {}  # see _shape
 
     @property
     def sorts(self) -> Mapping[str, _Sort]:
@@ -688,16 +739,19 @@ class _Children(_Register):
     ) -> FromClause:
         if not display:
             return Person.__table__
+        return self._display_joins(Person.__table__)
+
+    def _display_joins(self, persons: FromClause) -> FromClause:
+        """*persons* (or a join ending with them) with the current case, district and worker."""
         case = self.case
         return (
-            Person.__table__.outerjoin(
-                case, and_(case.id == Person.current_case_id, case.deleted_at.is_(None))
-            )
+            persons.outerjoin(case, and_(case.id == Person.current_case_id, case.deleted_at.is_(None)))
             .outerjoin(self.district, self.district.id == Person.district_id)
             .outerjoin(self.worker, self.worker.id == case.worker_id)
         )
 
     def selected(self, ctx: _Context) -> list[SQLColumnExpression[Any]]:
+        # _row reads these by position (and _CASE_ID, _CATEGORY_CODE count them).
         case = self.case
         return [
             Person.id,
@@ -736,17 +790,60 @@ class _Children(_Register):
         return where
 
     def counts_first(self, query: RegisterQuery) -> bool:
-        return bool(self._case_terms(query)) and not self._searches_people(query) and not self._indexed(query)
+        return self._filters_cases(query) and not self._searches_people(query) and not self._indexed(query)
+
+    @staticmethod
+    def _filters_cases(query: RegisterQuery) -> bool:
+        """Whether the query sets a filter on the current case (whether :meth:`_case_terms` has any)."""
+        case_filters = (query.categories, query.statuses, query.only_open, query.date_from, query.date_to)
+        if any(case_filters) or query.worker_id is not None:
+            return True
+        return bool(query.search.strip()) and _Search.of(query).number is not None
 
     @staticmethod
     def _indexed(query: RegisterQuery) -> bool:
         """A category filter without a search: the derived child_register table answers it."""
         return bool(query.categories) and not query.search.strip()
 
+    @classmethod
+    def _register_page(cls, query: RegisterQuery) -> bool:
+        """One category, sorted by name: a page is a range of ix_child_register_filter, in its order."""
+        return (
+            cls._indexed(query) and len(query.categories) == 1 and (query.sort or "full_name") == "full_name"
+        )
+
     @staticmethod
-    def _register_terms(query: RegisterQuery) -> list[ColumnElement[bool]]:
+    def _register_params(query: RegisterQuery) -> dict[str, Any]:
+        """The values of :meth:`_register_terms`, by the name of their bind parameter."""
+        params: dict[str, Any] = {"categories": list(query.categories)}
+        if query.statuses:
+            params["statuses"] = list(query.statuses)
+        optional = {
+            "worker_id": query.worker_id,
+            "district_id": query.district_id,
+            "date_from": query.date_from,
+            "date_to": query.date_to,
+        }
+        params.update((name, value) for name, value in optional.items() if value is not None)
+        return params
+
+    @classmethod
+    def _register_terms(cls, query: RegisterQuery) -> list[ColumnElement[bool]]:
+        """The conditions on child_register, with named bind parameters (see :meth:`_page_statement`)."""
         entry = ChildRegisterEntry
-        ids = _category_ids(query.categories)
+        params = cls._register_params(query)
+
+        def bound(name: str, column: Any, expanding: bool = False) -> Any:
+            return bindparam(name, params[name], type_=column.type, expanding=expanding)
+
+        ids = (
+            select(ReferenceItem.id)
+            .where(
+                ReferenceItem.kind == "tjs_category",
+                ReferenceItem.code.in_(bound("categories", ReferenceItem.code, expanding=True)),
+            )
+            .correlate(None)
+        )
         # One category: an equality, so that the index delivers the rows already in name order.
         category = (
             entry.category_id == ids.scalar_subquery()
@@ -754,15 +851,18 @@ class _Children(_Register):
             else entry.category_id.in_(ids)
         )
         terms: list[ColumnElement[bool]] = [category]
-        if query.statuses:
-            terms.append(entry.status.in_(query.statuses))
+        if "statuses" in params:
+            terms.append(entry.status.in_(bound("statuses", entry.status, expanding=True)))
         if query.only_open:
             terms.append(entry.status != "closed")
-        if query.worker_id is not None:
-            terms.append(entry.worker_id == query.worker_id)
-        if query.district_id is not None:
-            terms.append(entry.district_id == query.district_id)
-        terms.extend(_date_range(entry.opened_on, query))
+        if "worker_id" in params:
+            terms.append(entry.worker_id == bound("worker_id", entry.worker_id))
+        if "district_id" in params:
+            terms.append(entry.district_id == bound("district_id", entry.district_id))
+        if "date_from" in params:
+            terms.append(entry.opened_on >= bound("date_from", entry.opened_on))
+        if "date_to" in params:
+            terms.append(entry.opened_on <= bound("date_to", entry.opened_on))
         return terms
 
     @staticmethod
@@ -778,38 +878,95 @@ class _Children(_Register):
         return search if search.keys and search.pin is None and search.number is None else None
 
     @staticmethod
-    def _name_matches(search: _Search) -> Any:
-        """Living children whose name parts start with every key: a UNION of index-only range scans.
+    def _name_branches(search: _Search) -> list[Select[Any]]:
+        """Living children whose name parts start with every key, as disjoint index-only range scans.
 
-        One branch per key and name column (ix_persons_live_child_last / _first cover every column
-        the branches read), so neither counting nor ordering reads a row of the table.
+        One word: its last name range, then its first name range less the last name matches. Several
+        words: since each starts a name part, the matches are all in the ranges of one word (the
+        longest, likely the rarest) on the last name, first name and patronymic, and those of the
+        patronymic alone need another word on the last or first name. The partial covering indexes
+        ix_persons_live_child_last / _first / _patronymic hold every column the branches read, and
+        the branches never share a row: their counts add up and a page merges them, without a
+        UNION's de-duplication.
         """
-        keys = search.keys
-        every_key = (
-            [
-                or_(
-                    _prefix(Person.last_name_key, k),
-                    _prefix(Person.first_name_key, k),
-                    _prefix(Person.patronymic_key, k),
-                )
-                for k in keys
-            ]
-            if len(keys) > 1
-            else []
-        )
-        branches = [
-            select(Person.id, Person.last_name_key, Person.first_name_key).where(
-                _LIVE_CHILD, Person.deleted_at.is_(None), _prefix(column, key), *every_key
+        keys = _Children._distinct_keys(search)
+        key = _Children._rarest_key(keys)
+        others = [i for i in range(len(keys)) if i != key]
+
+        def starts(column: Any, i: int) -> ColumnElement[bool]:
+            low: Any = bindparam(f"key{i}", keys[i])
+            high: Any = bindparam(f"key{i}_end", prefix_upper_bound(keys[i]))
+            return and_(column >= low, column < high)
+
+        last, first = starts(Person.last_name_key, key), starts(Person.first_name_key, key)
+        every_other = [
+            or_(
+                starts(Person.last_name_key, i),
+                starts(Person.first_name_key, i),
+                starts(Person.patronymic_key, i),
             )
-            for key in keys
-            for column in (Person.last_name_key, Person.first_name_key)
+            for i in others
         ]
-        return union(*branches).subquery("name_matches")
+        ranges = [[last], [first, not_(last)]]
+        if others:
+            anchor = or_(
+                *(or_(starts(Person.last_name_key, i), starts(Person.first_name_key, i)) for i in others)
+            )
+            ranges.append([starts(Person.patronymic_key, key), not_(last), not_(first), anchor])
+        columns: list[Any] = [Person.id, Person.last_name_key, Person.first_name_key]
+        branches: list[Select[Any]] = [
+            select(*columns).where(_LIVE_CHILD, Person.deleted_at.is_(None), *terms, *every_other)
+            for terms in ranges
+        ]
+        return branches
+
+    @staticmethod
+    def _distinct_keys(search: _Search) -> list[str]:
+        return list(dict.fromkeys(search.keys))
+
+    @staticmethod
+    def _rarest_key(keys: list[str]) -> int:
+        """The position of the key whose ranges :meth:`_name_branches` read: the first of the longest."""
+        return keys.index(max(keys, key=len))
+
+    @classmethod
+    def _name_params(cls, search: _Search) -> dict[str, Any]:
+        """The values of :meth:`_name_branches`, by the name of their bind parameter."""
+        params: dict[str, Any] = {}
+        for i, key in enumerate(cls._distinct_keys(search)):
+            params[f"key{i}"], params[f"key{i}_end"] = key, prefix_upper_bound(key)
+        return params
+
+    def _name_count(self, search: _Search) -> Select[Any]:
+        """The number of children a plain name search finds: the sum of its branches' counts."""
+        counts = [
+            branch.with_only_columns(func.count()).correlate(None).scalar_subquery()
+            for branch in self._name_branches(search)
+        ]
+        return select(functools.reduce(operator.add, counts))
+
+    def _name_page(self, query: RegisterQuery, search: _Search, with_count: bool) -> Select[Any]:
+        """The ids of one page of a plain name search, in name order (a merge of the sorted branches).
+
+        SQLite walks the branch on the last name index in order and stops after the page; the
+        others are sorted, and none of them is de-duplicated (they are disjoint).
+        """
+        descending = query.descending if query.sort else self.default_descending
+        branches = union_all(*self._name_branches(search))
+        columns = branches.selected_columns
+        order = [columns.last_name_key, columns.first_name_key, columns.id]
+        ordered = branches.order_by(*(c.desc() if descending else c.asc() for c in order))
+        matches = _paged(ordered, query).subquery("name_matches")
+        selected: list[Any] = [matches.c.id]
+        if with_count:
+            selected.append(self._name_count(search).correlate(None).scalar_subquery().label("total"))
+        outer = [matches.c.last_name_key, matches.c.first_name_key, matches.c.id]
+        return select(*selected).order_by(*(c.desc() if descending else c.asc() for c in outer))
 
     def indexed_count(self, query: RegisterQuery) -> Select[Any] | None:
         search = self._plain_name_search(query)
         if search is not None:
-            return select(func.count()).select_from(self._name_matches(search))
+            return self._name_count(search)
         if not self._indexed(query):
             return None
         entry = ChildRegisterEntry
@@ -817,32 +974,27 @@ class _Children(_Register):
         return select(counted).where(*self._register_terms(query))
 
     def indexed_page(self, query: RegisterQuery, with_count: bool) -> Select[Any] | None:
-        """A plain name search, or one category sorted by name: pages read from dedicated indexes."""
-        descending = query.descending if query.sort else self.default_descending
+        """A plain name search, or one category sorted by name: pages read from dedicated indexes.
+
+        *with_count* adds the count (the same index ranges) as a column, computed once.
+        """
         search = self._plain_name_search(query)
         if search is not None:
-            matches = self._name_matches(search)
-            order = [matches.c.last_name_key, matches.c.first_name_key, matches.c.id]
-            selected: list[Any] = [matches.c.id]
-            if with_count:
-                selected.append(func.count().over().label("total"))
-            return (
-                select(*selected)
-                .order_by(*(c.desc() if descending else c.asc() for c in order))
-                .offset(query.offset)
-                .limit(query.limit)
-            )
-        by_name = (query.sort or "full_name") == "full_name"
-        if with_count or not self._indexed(query) or len(query.categories) != 1 or not by_name:
+            return self._name_page(query, search, with_count)
+        if not self._register_page(query):
             return None
+        descending = query.descending if query.sort else self.default_descending
         entry = ChildRegisterEntry
         order = [entry.last_name_key, entry.first_name_key, entry.child_id]
-        return (
-            select(entry.child_id)
+        selected: list[Any] = [entry.child_id]
+        if with_count:
+            counted = select(func.count()).where(*self._register_terms(query)).correlate(None)
+            selected.append(counted.scalar_subquery().label("total"))
+        return _paged(
+            select(*selected)
             .where(*self._register_terms(query))
-            .order_by(*(c.desc() if descending else c.asc() for c in order))
-            .offset(query.offset)
-            .limit(query.limit)
+            .order_by(*(c.desc() if descending else c.asc() for c in order)),
+            query,
         )
 
     @staticmethod
@@ -889,30 +1041,127 @@ class _Children(_Register):
         terms.extend(_date_range(Case.opened_on, query))
         return [Case.deleted_at.is_(None), *terms] if terms else []
 
-    def rows(self, session: Session, raw: Sequence[Any], ctx: _Context) -> list[RegisterRow]:
-        categories = _case_categories(session, [r.case_id for r in raw if r.case_id is not None], ctx)
-        result: list[RegisterRow] = []
-        for r in raw:
-            names, codes = _names_and_codes(categories.get(r.case_id, []))
-            result.append(
-                ChildRow(
-                    id=r.id,
-                    full_name=full_name(r.last_name, r.first_name, r.patronymic),
-                    sex=r.sex,
-                    birth_date=r.birth_date,
-                    age=_age(r.birth_date, ctx.as_of),
-                    pin=r.pin,
-                    district=r.district,
-                    case_id=r.case_id,
-                    case_number=_number(r.case_no, r.case_year),
-                    case_status=r.status,
-                    categories=names,
-                    category_codes=codes,
-                    worker=r.worker,
-                    registered_on=r.opened_on,
-                )
+    def fetch(self, session: Session, query: RegisterQuery) -> RegisterPage:
+        """One page in one statement: the page's ids (a subquery), their columns and categories.
+
+        The categories of the current case are joined, one row per category, and the rows of a
+        child are gathered here. Where counting reads what the page reads anyway (a search, a
+        category range of child_register), the count comes in the same statement.
+        """
+        total: int | None = count(session, query) if self.counts_first(query) else None
+        if total is not None and total <= query.offset:
+            return RegisterPage([], total, query.offset)
+        with_count = total is None and (self.reads_all_matches(query) or self._register_page(query))
+        ctx = _Context.of(query)
+        shape = self._shape(query, ctx, with_count) if total is None else None
+        params: dict[str, Any] | None = None
+        if shape is None:
+            statement = self._page_statement(query, ctx, total, with_count)
+        else:
+            cached = self._statements.get(shape)
+            if cached is None:
+                if len(self._statements) >= _CACHED_STATEMENTS:
+                    self._statements.clear()
+                cached = self._statements[shape] = self._page_statement(query, ctx, total, with_count)
+            statement, params = cached, self._page_params(query)
+        found = session.connection().execute(statement, params).all()
+        children: list[tuple[Any, list[str], list[str]]] = []  # (first row, category names, codes)
+        for r in found:
+            if not children or r[0] != children[-1][0][0]:
+                children.append((r, [], []))
+            if r[_CATEGORY_CODE] is not None:
+                children[-1][1].append(r[_CATEGORY_CODE + 1])
+                children[-1][2].append(r[_CATEGORY_CODE])
+        rows: list[RegisterRow] = [
+            self._row(r, _uuid(r[0]), _uuid(r[_CASE_ID]), names, codes, ctx.as_of)
+            for r, names, codes in children
+        ]
+        if with_count and found:
+            total = int(found[0][-1])
+        elif total is None:
+            total = _total_from_page(session, query, len(rows))
+        return RegisterPage(rows, total, query.offset)
+
+    def _shape(self, query: RegisterQuery, ctx: _Context, with_count: bool) -> tuple[object, ...] | None:
+        """What the page statement of a plain name search or a category page depends on, but its values.
+
+        Those statements are built once per shape, with named bind parameters for the values
+        (:meth:`_page_params`): building and hashing them for every page costs more than running
+        them. None for the other pages, built each time.
+        """
+        descending = query.descending if query.sort else self.default_descending
+        search = self._plain_name_search(query)
+        if search is not None:
+            keys = self._distinct_keys(search)
+            return ("search", len(keys), self._rarest_key(keys), descending, with_count, ctx.lang)
+        if not self._register_page(query):
+            return None
+        filters = (query.worker_id, query.district_id, query.date_from, query.date_to)
+        flags = (bool(query.statuses), query.only_open, *(value is not None for value in filters))
+        return ("register", *flags, descending, with_count, ctx.lang)
+
+    def _page_params(self, query: RegisterQuery) -> dict[str, Any]:
+        """The values of a page statement built for a shape (see :meth:`_shape`)."""
+        search = self._plain_name_search(query)
+        params = self._name_params(search) if search is not None else self._register_params(query)
+        params.update(page_offset=query.offset, page_limit=query.limit)
+        return params
+
+    def _page_statement(
+        self, query: RegisterQuery, ctx: _Context, total: int | None, with_count: bool
+    ) -> Select[Any]:
+        """The page's rows: its children (a subquery), their columns, one row per category."""
+        page = page_ids_statement(query, matches=total, with_count=with_count).subquery("page")
+        key = query.sort or self.default_sort
+        descending = query.descending if query.sort else self.default_descending
+        category = self.category
+        joined = (
+            self._display_joins(page.join(Person, Person.id == page.c[0]))
+            .outerjoin(case_categories, case_categories.c.case_id == self.case.id)
+            .outerjoin(
+                category, and_(category.id == case_categories.c.category_id, category.deleted_at.is_(None))
             )
-        return result
+        )
+        selected = [*self.selected(ctx), category.code, ctx.ref_name(category)]
+        # The ids as the driver gives them (hex text on SQLite): turned into UUIDs once per child below.
+        selected[0], selected[_CASE_ID] = _as_stored(Person.id, "id"), _as_stored(self.case.id, "case_id")
+        if with_count:
+            selected.append(page.c.total)
+        return (
+            select(*selected)
+            .select_from(joined)
+            .order_by(*self.order_by(key, descending), category.sort_order, category.code)
+        )
+
+    @staticmethod
+    def _row(
+        r: Sequence[Any],
+        child_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+        names: list[str],
+        codes: list[str],
+        as_of: date,
+    ) -> ChildRow:
+        """A row from the columns of :meth:`selected` (by position) and the current case's categories."""
+        assert child_id is not None
+        last, first, patronymic, sex, born, pin, district = r[1:8]
+        case_no, case_year, status, worker, opened_on = r[9:14]
+        return ChildRow(
+            child_id,
+            full_name(last, first, patronymic),
+            sex,
+            born,
+            _age(born, as_of),
+            pin,
+            district,
+            case_id,
+            _number(case_no, case_year),
+            status,
+            _LIST_SEPARATOR.join(names),
+            tuple(codes),
+            worker,
+            opened_on,
+        )
 
 
 class _Reports(_Register):

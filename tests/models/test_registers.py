@@ -285,6 +285,27 @@ def test_a_search_with_nothing_to_match_finds_nothing(office: Office, session: S
     assert _names(session, search="12345") == []
 
 
+def test_a_longer_word_that_starts_only_the_patronymic_needs_another_on_a_name(
+    office: Office, session: Session
+) -> None:
+    assert _names(session, search="Сергеевич Ёлкин") == ["Ёлкин Артём Сергеевич"]
+    assert _names(session, search="Сергеевич серг") == []
+
+
+def test_searches_of_the_same_shape_each_read_their_own_words(office: Office, session: Session) -> None:
+    """A plain name search's statement is built once per shape; every page binds its own words and page."""
+    for _ in range(2):
+        assert _names(session, search="usonbaeva") == ["Үсөнбаева Ңурзат"]
+        assert _names(session, search="елкин") == ["Ёлкин Артём Сергеевич"]
+        assert _names(session, search="ус", offset=1, limit=1) == ["Үсөнбаева Ңурзат"]
+        assert _names(session, search="нургуль усен") == ["Usenova Nurgul"]
+        assert _names(session, search="Артём Ёлкин") == ["Ёлкин Артём Сергеевич"]
+        assert _names(session, search="ус", sort="full_name", descending=True) == [
+            "Үсөнбаева Ңурзат",
+            "Usenova Nurgul",
+        ]
+
+
 # --- children: filters, sorting, paging ---------------------------------------------------
 
 
@@ -296,6 +317,40 @@ def test_category_and_status_filter(office: Office, session: Session) -> None:
     assert _full_names(page.rows) == ["Usenova Nurgul", "Үсөнбаева Ңурзат"]
     assert page.total == 2
     assert count(session, query) == 2
+
+
+def test_category_pages_of_the_same_shape_each_read_their_own_filters(
+    office: Office, session: Session
+) -> None:
+    """A one-category page's statement is built once per shape; every page binds its own values."""
+    for _ in range(2):
+        migrants = {"categories": ("labour_migrants",)}
+        assert _names(session, **migrants, statuses=("implementation",)) == [
+            "Usenova Nurgul",
+            "Үсөнбаева Ңурзат",
+        ]
+        assert _names(session, **migrants, statuses=("closed",)) == ["Асанов Бакыт"]
+        assert _names(session, categories=("violence_physical",), statuses=("assessment",)) == [
+            "Ёлкин Артём Сергеевич"
+        ]
+        assert _names(session, **migrants, worker_id=office.worker_a) == [
+            "Usenova Nurgul",
+            "Үсөнбаева Ңурзат",
+        ]
+        assert _names(session, **migrants, worker_id=office.worker_b) == []
+        assert _names(session, **migrants, district_id=OTHER_DISTRICT) == ["Асанов Бакыт"]
+        assert _names(session, **migrants, date_from=date(2026, 2, 1)) == ["Usenova Nurgul"]
+        assert _names(session, **migrants, date_from=date(2026, 1, 1)) == [
+            "Usenova Nurgul",
+            "Үсөнбаева Ңурзат",
+        ]
+        assert _names(session, **migrants, offset=1, limit=1) == ["Usenova Nurgul"]
+        assert _names(session, **migrants, offset=2, limit=1) == ["Үсөнбаева Ңурзат"]
+        assert _names(session, **migrants, descending=True, sort="full_name") == [
+            "Үсөнбаева Ңурзат", "Usenova Nurgul", "Асанов Бакыт"
+        ]  # fmt: skip
+        page = fetch_page(session, RegisterQuery("children", **migrants, limit=1, lang="ky"))  # type: ignore[arg-type]
+        assert (page.total, page.rows[0].categories) == (3, "Эмгек мигранттарынын балдары")  # type: ignore[union-attr]
 
 
 def test_any_of_several_categories(office: Office, session: Session) -> None:
