@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, 
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 
 from ui.dialogs import Dialog
+from ui.qt_texts import CatalogQtTranslator
 
 LANGUAGE_KEY = "preferences/language"
 # Each language by its own name, as language pickers show them: not translated.
@@ -15,7 +16,10 @@ LANGUAGE_NAMES = {"ru": "Русский", "ky": "Кыргызча", "en": "Engli
 # Qt ships no Kyrgyz translation of its own dialogs; Kyrgyz readers get them in Russian.
 _QT_FALLBACK = {"ky": "ru"}
 
-_qt_translator: QTranslator | None = None
+# Languages whose common Qt texts come from our own catalog, on top of Qt's fallback.
+_OWN_QT_TEXTS = ("ky",)
+
+_qt_translators: list[QTranslator] = []
 
 
 def saved_language(state: QSettings) -> str | None:
@@ -42,29 +46,31 @@ def install_qt_translations(lang: str) -> str | None:
 
     Replaces the catalogue installed before, so the language can change at sign-in.
     """
-    global _qt_translator
     app = QCoreApplication.instance()
     if app is None:
         return None
-    if _qt_translator is not None:
-        QCoreApplication.removeTranslator(_qt_translator)
-        _qt_translator = None
+    remove_qt_translations()
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    used: str | None = None
     for candidate in dict.fromkeys((lang, _QT_FALLBACK.get(lang, lang))):
         translator = QTranslator(app)
         if translator.load(f"qtbase_{candidate}", folder):
             QCoreApplication.installTranslator(translator)
-            _qt_translator = translator
-            return candidate
+            _qt_translators.append(translator)
+            used = candidate
+            break
         translator.deleteLater()
-    return None
+    if lang in _OWN_QT_TEXTS:
+        # Installed last, so Qt asks it first; it passes on what it does not know.
+        own = CatalogQtTranslator(lang, app)
+        QCoreApplication.installTranslator(own)
+        _qt_translators.append(own)
+    return used
 
 
 def remove_qt_translations() -> None:
-    global _qt_translator
-    if _qt_translator is not None:
-        QCoreApplication.removeTranslator(_qt_translator)
-        _qt_translator = None
+    while _qt_translators:
+        QCoreApplication.removeTranslator(_qt_translators.pop())
 
 
 class PreferencesDialog(Dialog):
