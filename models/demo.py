@@ -3,8 +3,9 @@
 Kyrgyz and Russian names (a few in passport Latin), households with parents, grandparents
 and siblings, reports, cases in every status with assessments, plans, referrals and
 visits, КДД meetings with decisions, closures, and a few probable duplicates. Rows are
-written with bulk inserts (the ORM per object would take minutes at 100,000 children),
-with their change-log rows and one audit entry, in one transaction.
+made as tuples a few thousand children at a time and written with bulk inserts (the ORM
+per object would take minutes at 100,000 children; on SQLite the secondary indexes are
+built once at the end), with their change-log rows and one audit entry, in one transaction.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import functools
 import random
 import time
 import uuid
+from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from datetime import time as dtime
-from operator import attrgetter, itemgetter
+from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Date, Table, Uuid, bindparam, insert, literal, select, update
+from sqlalchemy import Boolean, Date, Table, Uuid, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from models import names, register_index
@@ -33,6 +35,7 @@ from models.orm import (
     Base,
     Case,
     ChangeLogEntry,
+    ChildRegisterEntry,
     Closure,
     ComprehensiveAssessment,
     Household,
@@ -300,6 +303,311 @@ ACTIONS = [
 ]
 
 
+REPORTERS = [
+    "Социальный педагог СШ",
+    "Участковый инспектор",
+    "Соседка",
+    "Специалист айыл окмоту",
+    None,
+]
+REPORT_SOURCES = [
+    "school",
+    "health",
+    "police",
+    "aiyl_okmotu",
+    "neighbour",
+    "relative",
+    "self",
+    "hotline_111",
+    "canvassing",
+]
+ASSESSMENT_DOMAINS = [
+    "health",
+    "development_education",
+    "emotional_behavioural",
+    "identity_documents",
+    "family_parenting",
+    "housing_income",
+    "social_network",
+    "risk_factors",
+]
+CLOSURE_REASON_WEIGHTS = [
+    ("goals_achieved", 70),
+    ("moved_away", 10),
+    ("reached_18", 8),
+    ("family_care", 8),
+    ("other", 4),
+]
+OCCUPATIONS = ["Безработный(ая)", "Фермер", "Продавец", "Домохозяйка", "Разнорабочий", "Учитель"]
+LANGUAGES = ["кыргызский", "кыргызский, русский", "русский"]
+HOUSING = ["Собственный дом", "Аренда", "У родственников"]
+INCOME_SOURCES = ["Денежные переводы из России", "Сельское хозяйство", "Пособие", "Случайные заработки"]
+PHONE_PREFIXES = ["555", "700", "770", "505"]
+CITIZENSHIP = "Кыргызская Республика"
+MIGRATION_COUNTRY = "Российская Федерация"
+PARENTS = ("mother", "father")
+
+#: Rows are tuples in the order of these columns, values in the storage form SQLAlchemy uses
+#: on SQLite: UUIDs as 32 hex digits, dates as ISO text, UTC timestamps as naive ISO text.
+#: created_at, updated_at and version of a travelling record are added by the writer.
+ORGANISATION_COLUMNS = ("id", "name_ru", "name_ky", "type_id", "district_id", "address", "phone", "active")
+HOUSEHOLD_COLUMNS = ("id", "district_id", "address_text", "housing", "income_sources", "members_count")
+PERSON_COLUMNS = (
+    "id",
+    "is_child",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "pin",
+    "pin_verified",
+    "last_name_key",
+    "first_name_key",
+    "patronymic_key",
+    "district_id",
+    "address_text",
+    "citizenship",
+    "school",
+    "school_class",
+    "disability",
+    "documents_missing",
+    "languages",
+    "phone",
+    "occupation",
+    "in_migration",
+    "migration_country",
+)
+MEMBER_COLUMNS = (
+    "id",
+    "household_id",
+    "person_id",
+    "relation_id",
+    "position",
+    "is_caregiver",
+    "lives_with_child",
+)
+REPORT_COLUMNS = (
+    "id",
+    "district_id",
+    "reg_year",
+    "reg_no",
+    "received_at",
+    "source_type_id",
+    "channel_id",
+    "reporter_name",
+    "anonymous",
+    "concern",
+    "urgent",
+    "assigned_worker_id",
+    "decision",
+    "decision_date",
+)
+REPORT_CHILD_COLUMNS = ("report_id", "person_id")
+REPORT_CATEGORY_COLUMNS = ("report_id", "category_id")
+CASE_COLUMNS = (
+    "id",
+    "district_id",
+    "case_year",
+    "case_no",
+    "child_id",
+    "household_id",
+    "report_id",
+    "opened_on",
+    "status",
+    "risk_level_id",
+    "worker_id",
+    "reopened_count",
+    "closed_on",
+)
+CASE_CATEGORY_COLUMNS = ("case_id", "category_id")
+INITIAL_COLUMNS = (
+    "id",
+    "case_id",
+    "due_date",
+    "visit_date",
+    "place",
+    "participants",
+    "immediate_danger",
+    "caregiver_present",
+    "parents_in_migration",
+    "conclusion",
+    "completed_on",
+    "assessor_id",
+)
+COMPREHENSIVE_COLUMNS = (
+    "id",
+    "case_id",
+    "due_date",
+    "started_on",
+    "completed_on",
+    "strengths",
+    "child_views",
+    "overall_risk_id",
+    "summary",
+    "assessor_id",
+)
+DOMAIN_COLUMNS = ("id", "assessment_id", "domain_id", "findings", "need_level_id")
+HOUSING_ACT_COLUMNS = (
+    "id",
+    "case_id",
+    "act_date",
+    "address_text",
+    "occupancy_basis",
+    "dwelling_type",
+    "wall_material",
+    "rooms",
+    "heating",
+    "water",
+    "electricity",
+    "toilet",
+    "conclusion",
+    "family_acknowledged",
+)
+PLAN_COLUMNS = (
+    "id",
+    "case_id",
+    "kind",
+    "plan_no",
+    "revision",
+    "status",
+    "start_date",
+    "review_date",
+    "child_participated",
+    "family_participated",
+    "approved_by_id",
+    "approved_at",
+)
+GOAL_COLUMNS = ("id", "plan_id", "position", "text")
+ACTION_COLUMNS = (
+    "id",
+    "plan_id",
+    "goal_id",
+    "position",
+    "need",
+    "service_type_id",
+    "description",
+    "organisation_id",
+    "responsible_person",
+    "due_date",
+    "status",
+    "result",
+)
+REVIEW_COLUMNS = ("id", "plan_id", "review_date", "reviewer_id", "changes", "next_review_date")
+REFERRAL_COLUMNS = (
+    "id",
+    "district_id",
+    "case_id",
+    "child_id",
+    "plan_action_id",
+    "out_year",
+    "out_no",
+    "issued_on",
+    "organisation_id",
+    "service_type_id",
+    "reason",
+    "requested_service",
+    "contains_personal_data",
+    "consent_given",
+    "consent_by",
+    "consent_date",
+    "reply_due",
+    "reply_received_on",
+    "reply_outcome",
+    "status",
+)
+VISIT_COLUMNS = (
+    "id",
+    "case_id",
+    "visit_date",
+    "kind",
+    "worker_id",
+    "participants",
+    "observations",
+    "next_visit_date",
+)
+CLOSURE_COLUMNS = (
+    "id",
+    "case_id",
+    "closed_on",
+    "reason_id",
+    "final_assessment",
+    "approved_by_id",
+    "approved_at",
+    "follow_up_date",
+)
+OUTCOME_COLUMNS = ("closure_id", "outcome_id")
+_FIRST_NAME = PERSON_COLUMNS.index("first_name")
+_FIRST_NAME_KEY = PERSON_COLUMNS.index("first_name_key")
+_PIN_VERIFIED = PERSON_COLUMNS.index("pin_verified")
+MEETING_COLUMNS = (
+    "id",
+    "district_id",
+    "meeting_year",
+    "meeting_no",
+    "meeting_date",
+    "place",
+    "chair_name",
+    "secretary_name",
+    "members_total",
+    "status",
+)
+KDD_MEMBER_COLUMNS = ("id", "meeting_id", "position", "full_name", "job_title", "role", "present")
+ITEM_COLUMNS = (
+    "id",
+    "meeting_id",
+    "position",
+    "case_id",
+    "child_id",
+    "title",
+    "reported_by",
+    "attendees",
+    "parent_invited",
+    "parent_attended",
+    "discussion",
+)
+DECISION_COLUMNS = (
+    "id",
+    "item_id",
+    "decision_no",
+    "text",
+    "responsible_body",
+    "deadline",
+    "appeal_note",
+    "done_on",
+)
+COUNTER_COLUMNS = ("scope", "district_id", "year", "last_value")
+
+#: The tables of one chunk of households, parents before children (foreign keys are checked
+#: on every insert); Person.current_case_id and Report.case_id are set after the cases.
+CHUNK_TABLES: list[tuple[type[Base] | Table, tuple[str, ...]]] = [
+    (Household, HOUSEHOLD_COLUMNS),
+    (Person, PERSON_COLUMNS),
+    (HouseholdMember, MEMBER_COLUMNS),
+    (Report, REPORT_COLUMNS),
+    (report_children, REPORT_CHILD_COLUMNS),
+    (report_categories, REPORT_CATEGORY_COLUMNS),
+    (Case, CASE_COLUMNS),
+    (case_categories, CASE_CATEGORY_COLUMNS),
+    (InitialAssessment, INITIAL_COLUMNS),
+    (ComprehensiveAssessment, COMPREHENSIVE_COLUMNS),
+    (AssessmentDomain, DOMAIN_COLUMNS),
+    (HousingAct, HOUSING_ACT_COLUMNS),
+    (Plan, PLAN_COLUMNS),
+    (PlanGoal, GOAL_COLUMNS),
+    (PlanAction, ACTION_COLUMNS),
+    (PlanReview, REVIEW_COLUMNS),
+    (Referral, REFERRAL_COLUMNS),
+    (Visit, VISIT_COLUMNS),
+    (Closure, CLOSURE_COLUMNS),
+    (closure_outcomes, OUTCOME_COLUMNS),
+]
+#: Children generated between two writes: bounds the memory of a large office.
+CHUNK_CHILDREN = 5000
+
+Row = tuple[Any, ...]
+
+
 @dataclass
 class DemoResult:
     users: list[tuple[str, str, str]] = field(default_factory=list)
@@ -307,80 +615,171 @@ class DemoResult:
     seconds: float = 0.0
 
 
+def _timestamp_text(value: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy stores it on SQLite (naive UTC, microseconds)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _from_storage(column: Any) -> Callable[[Any], Any] | None:
+    """How a stored value of *column* (in the rows' storage form) becomes its Python value."""
+    type_ = column.type
+    if isinstance(type_, Uuid):
+        return lambda text: uuid.UUID(hex=text)
+    if isinstance(type_, UTCDateTime):
+        return lambda text: datetime.fromisoformat(text).replace(tzinfo=UTC)
+    if isinstance(type_, Date):
+        return date.fromisoformat
+    if isinstance(type_, Boolean):
+        return bool
+    return None
+
+
+def _sql_literal(value: Any) -> str | None:
+    """*value* as an SQL literal, for the few constant values of a bulk insert (None: bind it)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _table(model: type[Base] | Table) -> Table:
+    table = model if isinstance(model, Table) else model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 class _Writer:
-    """Collects rows per table and writes them in batches; then one change-log row per record.
+    """Writes the generated rows table by table; then one change-log row per record written.
 
-    On SQLite the rows go straight to the driver's executemany in the storage format
-    SQLAlchemy uses (UUID as 32 hex digits, ISO dates, naive UTC timestamps): the ORM's
-    per-value processing would triple the time of a 100,000-child office.
+    Rows are tuples already in the storage form SQLAlchemy uses on SQLite (see the
+    ``*_COLUMNS`` tuples), so on SQLite they go straight to the driver's executemany: per-value
+    processing by the ORM would dominate the time of a 100,000-child office. Other engines
+    get the same rows through SQLAlchemy Core, converted back to Python values.
     """
-
-    BATCH = 20000
 
     def __init__(self, session: Session, stamp: datetime) -> None:
         self.session = session
         self.stamp = stamp
         self.counts: dict[str, int] = {}
-        self.raw = session.get_bind().dialect.name == "sqlite"
-        self._datetimes: dict[datetime, str] = {}
+        self.raw = self.raw_sqlite(session)
+        self._inserts: dict[tuple[str, tuple[str, ...]], tuple[str, Row]] = {}
+        self._suspended: list[str] = []
 
-    def _datetime_text(self, value: datetime) -> str:
-        text = self._datetimes.get(value)
-        if text is None:
-            naive = value.astimezone(UTC).replace(tzinfo=None)
-            text = self._datetimes[value] = naive.isoformat(sep=" ", timespec="microseconds")
-        return text
+    @staticmethod
+    def raw_sqlite(session: Session) -> bool:
+        return session.get_bind().dialect.name == "sqlite"
 
-    def _converter(self, column: Any) -> Callable[[Any], Any] | None:
-        """How a value of *column* is stored by SQLAlchemy on SQLite (None: as it is)."""
-        type_ = column.type
-        if isinstance(type_, Uuid):
-            return attrgetter("hex")
-        if isinstance(type_, UTCDateTime):
-            return self._datetime_text
-        if isinstance(type_, Date):
-            return date.isoformat
-        return None  # text, numbers and booleans go to sqlite3 as they are
+    def _fixed(self, table: Table, columns: tuple[str, ...]) -> dict[str, Any]:
+        """The values of the columns the rows leave out: a travelling record's stamps, scalar defaults."""
+        fixed: dict[str, Any] = {}
+        if "version" in table.c:
+            stamp = _timestamp_text(self.stamp)
+            fixed.update(created_at=stamp, updated_at=stamp, version=1)
+        for column in table.c:
+            default = column.default
+            if column.name in columns or column.name in fixed or default is None or not default.is_scalar:
+                continue
+            fixed[column.name] = default.arg  # type: ignore[attr-defined]
+        return fixed
 
-    def _execute(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if not self.raw:
-            self.session.execute(insert(table), rows)
-            return
-        keys = list(rows[0])
-        conversions = [(i, conv) for i, key in enumerate(keys) if (conv := self._converter(table.c[key]))]
-        getter = itemgetter(*keys)
-        values = []
-        for row in rows:
-            record = list(getter(row))
-            for i, conv in conversions:
-                if record[i] is not None:
-                    record[i] = conv(record[i])
-            values.append(record)
-        # Table and column names come from the ORM metadata, never from input.
-        sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})"  # noqa: S608
+    def _executemany(self, sql: str, rows: list[Row]) -> None:
         cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(sql, values)
+            cursor.executemany(sql, rows)
         finally:
             cursor.close()
 
-    def write(self, model: type[Base] | Table, rows: list[dict[str, Any]]) -> None:
+    def write(self, model: type[Base] | Table, columns: tuple[str, ...], rows: list[Row]) -> None:
         if not rows:
             return
-        table = model if isinstance(model, Table) else model.__table__
-        assert isinstance(table, Table)
-        if "version" in table.c:
-            for row in rows:
-                row.setdefault("created_at", self.stamp)
-                row.setdefault("updated_at", self.stamp)
-                row.setdefault("version", 1)
-        _uniform(table, rows)
-        for start in range(0, len(rows), self.BATCH):
-            self._execute(table, rows[start : start + self.BATCH])
+        table = _table(model)
+        if self.raw:
+            prepared = self._inserts.get((table.name, columns))
+            if prepared is None:
+                targets, values, bound = list(columns), ["?"] * len(columns), []
+                for name, value in self._fixed(table, columns).items():
+                    literal_value = _sql_literal(value)
+                    targets.append(name)
+                    values.append("?" if literal_value is None else literal_value)
+                    if literal_value is None:
+                        bound.append(value)
+                # Table and column names come from the ORM metadata, constants from this module.
+                sql = f"INSERT INTO {table.name} ({', '.join(targets)}) VALUES ({', '.join(values)})"  # noqa: S608
+                prepared = self._inserts[(table.name, columns)] = (sql, tuple(bound))
+            sql, tail = prepared
+            self._executemany(sql, [row + tail for row in rows] if tail else rows)
+        else:
+            fixed = self._fixed(table, columns)
+            keys = (*columns, *fixed)
+            converters = [_from_storage(table.c[key]) for key in keys]
+            tail = tuple(fixed.values())
+            for start in range(0, len(rows), 5000):
+                batch = [
+                    {
+                        name: value if value is None or convert is None else convert(value)
+                        for name, convert, value in zip(keys, converters, row + tail, strict=True)
+                    }
+                    for row in rows[start : start + 5000]
+                ]
+                self.session.execute(insert(table), batch)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
+    def link(self, model: type[Base], column: str, pairs: list[tuple[str, str]]) -> None:
+        """Set *column* of records written before, from (value, record id) pairs."""
+        if not pairs:
+            return
+        table = _table(model)
+        if self.raw:
+            # Table and column names come from the ORM metadata.
+            self._executemany(f"UPDATE {table.name} SET {column} = ? WHERE id = ?", pairs)  # noqa: S608
+            return
+        value_of, id_of = _from_storage(table.c[column]), _from_storage(table.c.id)
+        assert value_of is not None and id_of is not None
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values({column: bindparam("b_value")})
+        for start in range(0, len(pairs), 5000):
+            self.session.connection().execute(
+                stmt, [{"b_value": value_of(v), "b_id": id_of(i)} for v, i in pairs[start : start + 5000]]
+            )
+
+    def suspend_indexes(self, models: list[type[Base] | Table]) -> None:
+        """Drop the secondary indexes of these tables until :meth:`restore_indexes` (SQLite only).
+
+        Building an index once from the loaded rows is much cheaper than keeping it up to date
+        row by row, and without them the indexes that stay (primary keys, unique constraints)
+        fit in the page cache. The statements that made them are kept and run again unchanged,
+        in the same transaction: the schema afterwards is the one the migrations made (a unique
+        index checks its rows when it is built again).
+        """
+        if not self.raw:
+            return
+        connection = self.session.connection()
+        for model in models:
+            found = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                (_table(model).name,),
+            ).all()
+            for name, sql in found:
+                connection.exec_driver_sql(f'DROP INDEX "{name}"')
+                self._suspended.append(sql)
+
+    def restore_indexes(self) -> None:
+        connection = self.session.connection()
+        for sql in self._suspended:
+            connection.exec_driver_sql(sql)
+        self._suspended.clear()
+
     def log_inserts(self) -> None:
-        """One change-log row per travelling row written, made by the database (one statement a table)."""
+        """One change-log row per travelling row written, made by the database (one statement a table).
+
+        In order of id: every row written has the same created_at (the stamp), so this is the
+        order of (created_at, id), read from the primary-key index without sorting.
+        """
         for name in self.counts:
             table = Base.metadata.tables[name]
             if "version" not in table.c:
@@ -389,22 +788,17 @@ class _Writer:
             self.session.execute(
                 insert(ChangeLogEntry).from_select(
                     ["table_name", "record_id", "operation", "changed_at"],
-                    rows.order_by(table.c.created_at, table.c.id),
+                    rows.order_by(table.c.id),
                 )
             )
 
 
-def _uniform(table: Table, rows: list[dict[str, Any]]) -> None:
-    """Give every row the same keys (executemany needs it): a missing value takes the column default."""
-    keys = set().union(*(row.keys() for row in rows))
-    fill = {}
-    for key in keys:
-        default = table.c[key].default
-        fill[key] = default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
-    for row in rows:
-        if len(row) != len(keys):
-            for key in keys - row.keys():
-                row[key] = fill[key]
+class _Days(dict[int, str]):
+    """Day ordinal → ISO date text, made on first use."""
+
+    def __missing__(self, ordinal: int) -> str:
+        text = self[ordinal] = date.fromordinal(ordinal).isoformat()
+        return text
 
 
 def _patronymic(father: str, sex: str) -> str:
@@ -417,7 +811,26 @@ def _patronymic(father: str, sex: str) -> str:
     return father + ("ович" if sex == "M" else "овна")
 
 
-class _Generator:
+def _cumulative(weights: list[tuple[str, int]]) -> list[float]:
+    """Upper bounds of each choice in [0, 1), for bisect() on random()."""
+    total = sum(w for _c, w in weights)
+    return [*accumulate(w / total for _c, w in weights)][:-1]
+
+
+_UUID_MASK = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
+_HOURS = {hour: f" {hour:02d}:00:00.000000" for hour in range(24)}
+
+
+class _Office:
+    """Makes the rows of the demo office household by household, as tuples in storage form.
+
+    Every random choice uses ``rng.random()`` (a pick is ``seq[int(random() * len(seq))]``):
+    the generator makes about 26 rows a child, and ``choice``/``randint`` would cost more
+    than writing them. Days are ordinals until written as text. Booleans are written as
+    1 and 0, as SQLite stores them: the sqlite3 module binds an exact int much faster.
+    """
+
     def __init__(
         self,
         rng: random.Random,
@@ -426,77 +839,624 @@ class _Generator:
         workers: list[uuid.UUID],
         social_workers: list[uuid.UUID],
         head: uuid.UUID,
+        orgs: list[str],
     ) -> None:
         self.rng = rng
-        self.as_of = as_of
-        self.district_id = district_id
-        self.workers = workers
-        self.social_workers = social_workers
-        self.head = head
-        self.cat_codes = [c for c, _w in CATEGORY_WEIGHTS]
-        self.cat_weights = [w for _c, w in CATEGORY_WEIGHTS]
+        self.random = rng.random
+        self.as_of = as_of.toordinal()
+        self.earliest = self.as_of - 3 * 365
+        self.day = _Days()
+        self.district = district_id.hex
+        self.workers = [w.hex for w in workers]
+        self.social_workers = [w.hex for w in social_workers]
+        self.head = head.hex
+        self.orgs = orgs
+        self.counters: dict[tuple[str, int], int] = {}
+        self.buffers: list[list[Row]] = [[] for _model, _columns in CHUNK_TABLES]
+        self.current_case: list[tuple[str, str]] = []
+        self.report_case: list[tuple[str, str]] = []
+        self.candidates: list[tuple[str, str]] = []  # (case, child) that a КДД meeting may discuss
+        self.n_cases = 0
+        self.key = functools.cache(names.name_key)
+        self.latin = functools.cache(_latin)
+        ref = reference_id
+        self.relation = {
+            code: ref("relation_type", code).hex for code in ("mother", "father", "grandmother", "child")
+        }
+        self.categories = [ref("tjs_category", code).hex for code, _w in CATEGORY_WEIGHTS]
+        self.category_bounds = _cumulative(CATEGORY_WEIGHTS)
+        self.statuses = [status for status, _w in STATUS_WEIGHTS]
+        self.status_bounds = _cumulative(STATUS_WEIGHTS)
+        self.reasons = [ref("closure_reason", code).hex for code, _w in CLOSURE_REASON_WEIGHTS]
+        self.reason_bounds = _cumulative(CLOSURE_REASON_WEIGHTS)
+        self.sources = [ref("report_source", code).hex for code in REPORT_SOURCES]
+        self.channels = [ref("report_channel", code).hex for code in ("in_person", "phone", "letter")]
+        self.risks = {code: ref("risk_level", code).hex for code in ("low", "medium", "high")}
+        self.case_risks = [self.risks[code] for code in ("low", "medium", "medium", "high")]
+        self.assessment_risks = [self.risks[code] for code in ("low", "medium", "high")]
+        self.domains = [ref("assessment_domain", code).hex for code in ASSESSMENT_DOMAINS]
+        self.needs = [ref("need_level", code).hex for code in ("none", "low", "medium", "high")]
+        self.actions = [(ref("service_type", service).hex, text) for service, text in ACTIONS]
+        self.outcomes = [
+            ref("family_outcome", code).hex
+            for code in ("child_allowance", "rehab_services", "employment", "passport")
+        ]
+        # Family names (male, female) and first names, Kyrgyz [0] and Russian [1].
+        ky_surnames = []
+        for root in KY_SURNAME_ROOTS:
+            male = root + ("ев" if root.endswith("а") else "ов")
+            ky_surnames.append((male, male + "а"))
+        self.surnames = (ky_surnames, RU_SURNAMES)
+        self.first_names = {
+            (False, "M"): KY_MALE,
+            (False, "F"): KY_FEMALE,
+            (True, "M"): RU_MALE,
+            (True, "F"): RU_FEMALE,
+        }
+        # Patronymics by father's name and sex: the Russian form, and the Kyrgyz «уулу»/«кызы».
+        self.patronymics = {
+            (father, sex): (_patronymic(father, sex), f"{father} {'уулу' if sex == 'M' else 'кызы'}")
+            for father in (*KY_MALE, *RU_MALE)
+            for sex in "MF"
+        }
 
-    def uid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+    def uid(self) -> str:
+        return "%032x" % (self.rng.getrandbits(128) & _UUID_MASK | _UUID_V4)
 
-    def day_between(self, start: date, end: date) -> date:
-        span = max(0, (end - start).days)
-        return start + timedelta(days=self.rng.randint(0, span))
+    def number(self, scope: str, year: int) -> int:
+        value = self.counters[(scope, year)] = self.counters.get((scope, year), 0) + 1
+        return value
 
-    def pin(self, sex: str, born: date) -> str:
-        return f"{1 if sex == 'F' else 2}{born:%d%m%Y}{self.rng.randint(0, 99999):05d}"
+    def any_patronymic(self, sex: str, russian: bool) -> str:
+        rand = self.random
+        fathers = RU_MALE if russian else KY_MALE
+        russian_form, kyrgyz_form = self.patronymics[(fathers[int(rand() * len(fathers))], sex)]
+        return kyrgyz_form if not russian and rand() < 0.3 else russian_form
 
-    def name(self, sex: str, russian: bool) -> tuple[str, str, str | None]:
-        rng = self.rng
-        if russian:
-            male, female = rng.choice(RU_SURNAMES)
-            first = rng.choice(RU_MALE if sex == "M" else RU_FEMALE)
-            father = rng.choice(RU_MALE)
-            return (male if sex == "M" else female), first, _patronymic(father, sex)
-        root = rng.choice(KY_SURNAME_ROOTS)
-        last = root + ("ев" if root.endswith("а") else "ов") + ("" if sex == "M" else "а")
-        first = rng.choice(KY_MALE if sex == "M" else KY_FEMALE)
-        father = rng.choice(KY_MALE)
-        if rng.random() < 0.3:
-            patronymic = f"{father} {'уулу' if sex == 'M' else 'кызы'}"
-        else:
-            patronymic = _patronymic(father, sex)
-        return last, first, patronymic
-
-    def person_row(
+    def person(
         self,
-        *,
-        child: bool,
+        child: int,
         sex: str,
-        born: date,
+        born: int,
         last: str,
         first: str,
-        patronymic: str | None,
+        patronymic: str,
         address: str,
-        **extra: Any,
-    ) -> dict[str, Any]:
-        row: dict[str, Any] = {
-            "id": self.uid(),
-            "is_child": child,
-            "last_name": last,
-            "first_name": first,
-            "patronymic": patronymic,
-            "sex": sex,
-            "birth_date": born,
-            "pin": self.pin(sex, born) if self.rng.random() < 0.92 else None,
-            "pin_verified": self.rng.random() < 0.6,
-            "last_name_key": names.name_key(last),
-            "first_name_key": names.name_key(first),
-            "patronymic_key": names.name_key(patronymic),
-            "district_id": self.district_id,
-            "address_text": address,
-            "citizenship": "Кыргызская Республика",
-            "disability": False,
-            "documents_missing": False,
-            "in_migration": False,
-        }
-        row.update(extra)
-        return row
+        *rest: Any,
+    ) -> Row:
+        """A person row up to address_text, then *rest* (citizenship … migration_country)."""
+        rand = self.random
+        key = self.key
+        if rand() < 0.92:
+            text = self.day[born]
+            pin = f"{1 if sex == 'F' else 2}{text[8:10]}{text[5:7]}{text[:4]}{int(rand() * 100000):05d}"
+        else:
+            pin = None
+        return (
+            self.uid(),
+            child,
+            last,
+            first,
+            patronymic,
+            sex,
+            self.day[born],
+            pin,
+            int(rand() < 0.6),
+            key(last),
+            key(first),
+            key(patronymic),
+            self.district,
+            address,
+            *rest,
+        )
+
+    def household(self, wanted: int, twins: set[int], made: int) -> int:
+        """One household with up to *wanted* children and their cases; returns the children made.
+
+        *made* counts the children made before: a child whose number is in *twins* is also
+        typed a second time (a probable duplicate), with a slip in the name or not.
+        """
+        rand = self.random
+        uid = self.uid
+        as_of = self.as_of
+        households, persons, members = self.buffers[:3]  # in the order of CHUNK_TABLES
+        russian = rand() < 0.12
+        address = (
+            f"{VILLAGES[int(rand() * len(VILLAGES))]}, {STREETS[int(rand() * len(STREETS))]}, "
+            f"{1 + int(rand() * 180)}"
+        )
+        hh_id = uid()
+        surnames = self.surnames[russian]
+        family_m, family_f = surnames[int(rand() * len(surnames))]
+        males, females = self.first_names[(russian, "M")], self.first_names[(russian, "F")]
+        father_first = males[int(rand() * len(males))]
+        migrants = rand() < 0.35
+        adults: list[tuple[str, str, str, str, bool]] = []
+        if rand() < 0.85:
+            mother_away = migrants and rand() < 0.4
+            adults.append(("mother", "F", family_f, females[int(rand() * len(females))], mother_away))
+        if rand() < 0.6:
+            adults.append(("father", "M", family_m, father_first, migrants))
+        if migrants or not adults:
+            grandmother_last = surnames[int(rand() * len(surnames))][1]
+            adults.append(("grandmother", "F", grandmother_last, females[int(rand() * len(females))], False))
+        position = 0
+        for relation, sex, last, first, away in adults:
+            age = 24 + int(rand() * 22) if relation in PARENTS else 52 + int(rand() * 24)
+            born = as_of - 365 * age - int(rand() * 365)
+            patronymic = self.any_patronymic(sex, russian)
+            phone = f"+996 {PHONE_PREFIXES[int(rand() * 4)]} {100000 + int(rand() * 900000)}"
+            row = self.person(
+                0,
+                sex,
+                born,
+                last,
+                first,
+                patronymic,
+                address,
+                CITIZENSHIP,
+                None,
+                None,
+                0,
+                0,
+                None,
+                phone,
+                OCCUPATIONS[int(rand() * len(OCCUPATIONS))],
+                int(away),
+                MIGRATION_COUNTRY if away else None,
+            )
+            persons.append(row)
+            home = int(not away)  # a parent away in migration is not the caregiver
+            members.append((uid(), hh_id, row[0], self.relation[relation], position, home, home))
+            position += 1
+        children = min((1, 1, 2, 2, 3, 4)[int(rand() * 6)], wanted)
+        for _k in range(children):
+            sex = "F" if rand() < 0.5 else "M"
+            age_days = 30 + int(rand() * (17 * 365 + 271))
+            born = as_of - age_days
+            given = females if sex == "F" else males
+            first = given[int(rand() * len(given))]
+            russian_form, kyrgyz_form = self.patronymics[(father_first, sex)]
+            patronymic = russian_form if russian or rand() < 0.7 else kyrgyz_form
+            last = family_m if sex == "M" else family_f
+            if rand() < 0.02:  # passport spelling typed in Latin
+                last, first = self.latin(last), self.latin(first)
+            age = age_days // 365
+            at_school = 7 <= age <= 17
+            row = self.person(
+                1,
+                sex,
+                born,
+                last,
+                first,
+                patronymic,
+                address,
+                CITIZENSHIP,
+                f"СШ № {1 + int(rand() * 6)}" if at_school else None,
+                str(min(11, age - 6)) if at_school else None,
+                int(rand() < 0.06),
+                int(rand() < 0.04),
+                LANGUAGES[int(rand() * len(LANGUAGES))],
+                None,
+                None,
+                0,
+                None,
+            )
+            persons.append(row)
+            members.append((uid(), hh_id, row[0], self.relation["child"], position, 0, 1))
+            position += 1
+            self.case(row[0], born, hh_id, address)
+            if made in twins:  # the same child typed again: new id, not verified, perhaps a slip
+                twin = list(row)
+                twin[0] = uid()
+                if rand() < 0.5:
+                    twin[_FIRST_NAME] = _misspell(self.rng, first)
+                    twin[_FIRST_NAME_KEY] = self.key(twin[_FIRST_NAME])
+                twin[_PIN_VERIFIED] = 0
+                persons.append(tuple(twin))
+                self.case(twin[0], born, hh_id, address)
+            made += 1
+        households.append(
+            (
+                hh_id,
+                self.district,
+                address,
+                HOUSING[int(rand() * len(HOUSING))],
+                INCOME_SOURCES[int(rand() * len(INCOME_SOURCES))],
+                position,
+            )
+        )
+        return children
+
+    def case(self, child_id: str, born: int, hh_id: str, address: str) -> None:
+        """A report about the child and the case opened on it, as far as its status goes."""
+        rand = self.random
+        uid = self.uid
+        day = self.day
+        number = self.number
+        as_of = self.as_of
+        district = self.district
+        (  # in the order of CHUNK_TABLES
+            _households,
+            _persons,
+            _members,
+            reports,
+            report_kids,
+            report_cats,
+            cases,
+            case_cats,
+            initial,
+            comprehensive,
+            domains,
+            acts,
+            plans,
+            goals,
+            actions,
+            reviews,
+            referrals,
+            visits,
+            closures,
+            outcomes,
+        ) = self.buffers
+        stage = bisect(self.status_bounds, rand())
+        status = self.statuses[stage]
+        first_day = max(self.earliest, born + 10)
+        opened = first_day + int(rand() * (max(0, as_of - 1 - first_day) + 1))
+        received = max(opened - int(rand() * 6), born)
+        workers = self.workers
+        worker = workers[int(rand() * len(workers))]
+        report_id = uid()
+        case_id = uid()
+        received_on = day[received]
+        received_year = int(received_on[:4])
+        reporter = REPORTERS[int(rand() * len(REPORTERS))]
+        reports.append(
+            (
+                report_id,
+                district,
+                received_year,
+                number("report", received_year),
+                received_on + _HOURS[8 + int(rand() * 10)],
+                self.sources[int(rand() * len(self.sources))],
+                self.channels[int(rand() * len(self.channels))],
+                reporter,
+                int(reporter is None),
+                "Ребёнок остался без присмотра, родители на заработках",
+                int(rand() < 0.08),
+                worker,
+                "open_case",
+                day[opened],
+            )
+        )
+        report_kids.append((report_id, child_id))
+        bounds = self.category_bounds
+        picked = sorted({bisect(bounds, rand()) for _ in range((1, 1, 2, 3)[int(rand() * 4)])})
+        for index in picked:
+            category = self.categories[index]
+            case_cats.append((case_id, category))
+            report_cats.append((report_id, category))
+        self.current_case.append((case_id, child_id))
+        self.report_case.append((case_id, report_id))
+        opened_on = day[opened]
+        opened_year = int(opened_on[:4])
+        case_no = number("case", opened_year)
+        risk = self.case_risks[int(rand() * 4)]
+        # Initial assessment: due in 3 working days; done for every case past "registered".
+        due = opened + (5 if (opened + 6) % 7 >= 2 else 3)
+        migrants = int(0 in picked)  # CATEGORY_WEIGHTS[0]: labour migrants
+        if stage >= 1:
+            visited = min(as_of, opened + int(rand() * 5))
+            completed = min(as_of, visited + int(rand() * 2))
+            initial.append(
+                (
+                    uid(),
+                    case_id,
+                    day[due],
+                    day[visited],
+                    address,
+                    "Специалист ОЗД, социальный работник, мать",
+                    int(rand() < 0.05),
+                    int(rand() < 0.8),
+                    migrants,
+                    "Требуется комплексная оценка потребностей",
+                    day[completed],
+                    worker,
+                )
+            )
+        else:
+            initial.append(
+                (
+                    uid(),
+                    case_id,
+                    day[due],
+                    None,
+                    address,
+                    "Специалист ОЗД, социальный работник, мать",
+                    int(rand() < 0.05),
+                    int(rand() < 0.8),
+                    migrants,
+                    None,
+                    None,
+                    worker,
+                )
+            )
+        if stage >= 2:
+            ca_id = uid()
+            completed = min(as_of, opened + 10 + int(rand() * 26))
+            comprehensive.append(
+                (
+                    ca_id,
+                    case_id,
+                    day[opened + 30],
+                    day[opened + 5],
+                    day[completed],
+                    "Бабушка заботится о ребёнке",
+                    "Хочет учиться",
+                    self.assessment_risks[int(rand() * 3)],
+                    "Нуждается в сопровождении семьи",
+                    worker,
+                )
+            )
+            needs = self.needs
+            for domain in self.domains:
+                findings = "Без особенностей" if rand() < 0.6 else "Требует внимания"
+                domains.append((uid(), ca_id, domain, findings, needs[int(rand() * 4)]))
+            if rand() < 0.3:
+                acts.append(
+                    (
+                        uid(),
+                        case_id,
+                        day[completed],
+                        address,
+                        "Собственность",
+                        "Частный дом",
+                        "Саман",
+                        1 + int(rand() * 5),
+                        "Печное (уголь)",
+                        "Колонка во дворе",
+                        "Есть",
+                        "Во дворе",
+                        "Условия удовлетворительные",
+                        1,
+                    )
+                )
+        if stage >= 3:
+            plan_id = uid()
+            start = min(as_of, opened + 20 + int(rand() * 26))
+            approved = rand() < 0.9
+            plans.append(
+                (
+                    plan_id,
+                    case_id,
+                    "child",
+                    1,
+                    1,
+                    "approved" if approved else "draft",
+                    day[start],
+                    day[start + 91],
+                    1,
+                    1,
+                    self.head if approved else None,
+                    day[start] + _HOURS[15] if approved else None,
+                )
+            )
+            orgs = self.orgs
+            for g in range(1 + int(rand() * 3)):
+                goal_id = uid()
+                goals.append((goal_id, plan_id, g, GOALS[int(rand() * len(GOALS))]))
+                for a in range(1 + int(rand() * 2)):
+                    service_id, text = self.actions[int(rand() * len(self.actions))]
+                    due_action = start + 10 + int(rand() * 111)
+                    if due_action < as_of and rand() < 0.7:
+                        action_status = "done"
+                    else:
+                        action_status = "planned" if rand() < 0.5 else "in_progress"
+                    org_id = orgs[int(rand() * len(orgs))]
+                    action_id = uid()
+                    actions.append(
+                        (
+                            action_id,
+                            plan_id,
+                            goal_id,
+                            g * 10 + a,
+                            text,
+                            service_id,
+                            text,
+                            org_id,
+                            "Специалист ОЗД",
+                            day[due_action],
+                            action_status,
+                            "Выполнено" if action_status == "done" else None,
+                        )
+                    )
+                    if rand() < 0.45:
+                        issued = min(as_of, start + 1 + int(rand() * 20))
+                        issued_on = day[issued]
+                        issued_year = int(issued_on[:4])
+                        replied = rand() < 0.6
+                        referrals.append(
+                            (
+                                uid(),
+                                district,
+                                case_id,
+                                child_id,
+                                action_id,
+                                issued_year,
+                                number("referral", issued_year),
+                                issued_on,
+                                org_id,
+                                service_id,
+                                text,
+                                text,
+                                1,
+                                1,
+                                "Мать ребёнка",
+                                issued_on,
+                                day[issued + 10],
+                                day[min(as_of, issued + 2 + int(rand() * 13))] if replied else None,
+                                "Услуга оказана" if replied else None,
+                                "replied" if replied else "issued",
+                            )
+                        )
+            if stage >= 4 and rand() < 0.5:
+                reviews.append(
+                    (
+                        uid(),
+                        plan_id,
+                        day[start + 90],
+                        worker,
+                        "Часть мероприятий выполнена",
+                        day[start + 180],
+                    )
+                )
+        if stage >= 1:
+            social_workers = self.social_workers
+            for v in range(int(rand() * 4)):
+                visited = min(as_of, opened + 7 + v * (20 + int(rand() * 41)))
+                who = int(rand() * (len(social_workers) + 1))
+                visits.append(
+                    (
+                        uid(),
+                        case_id,
+                        day[visited],
+                        "office" if rand() < 1 / 3 else "home",
+                        social_workers[who] if who < len(social_workers) else worker,
+                        "Ребёнок, бабушка",
+                        "Ребёнок посещает школу",
+                        day[visited + 30],
+                    )
+                )
+        closed_on = None
+        if status == "closed":
+            closed = min(as_of, opened + 60 + int(rand() * 341))
+            closed_on = day[closed]
+            closure_id = uid()
+            closures.append(
+                (
+                    closure_id,
+                    case_id,
+                    closed_on,
+                    self.reasons[bisect(self.reason_bounds, rand())],
+                    "Риск снижен, семья справляется",
+                    self.head,
+                    closed_on + _HOURS[16],
+                    day[closed + 182],
+                )
+            )
+            outcomes.append((closure_id, self.outcomes[int(rand() * len(self.outcomes))]))
+        cases.append(
+            (
+                case_id,
+                district,
+                opened_year,
+                case_no,
+                child_id,
+                hh_id,
+                report_id,
+                opened_on,
+                status,
+                risk,
+                worker,
+                0,
+                closed_on,
+            )
+        )
+        self.n_cases += 1
+        if stage >= 3:  # implementation, monitoring, closed
+            self.candidates.append((case_id, child_id))
+
+    def flush(self, writer: _Writer) -> None:
+        """Write the rows made so far, parents first, then link children and reports to their cases."""
+        for (model, columns), rows in zip(CHUNK_TABLES, self.buffers, strict=True):
+            writer.write(model, columns, rows)
+            rows.clear()
+        writer.link(Person, "current_case_id", self.current_case)
+        writer.link(Report, "case_id", self.report_case)
+        self.current_case.clear()
+        self.report_case.clear()
+
+    def kdd(self, writer: _Writer) -> None:
+        """КДД meetings every two weeks up to the reference date, with members, agenda items and decisions."""
+        rng = self.rng
+        rand = self.random
+        uid = self.uid
+        day = self.day
+        meetings: list[Row] = []
+        members: list[Row] = []
+        items: list[Row] = []
+        decisions: list[Row] = []
+        n_meetings = max(1, self.n_cases // 250)
+        commission = [
+            ("chair", "Бейшеналиев Марат Жапарович", "Заместитель главы районной администрации"),
+            ("deputy", "Асанова Гүлнара Маратовна", "Заведующая ОЗД"),
+            ("secretary", "Сыдыкова Нургүл Өмүрбековна", "Секретарь КДД"),
+            ("member", "Ким Ольга Сергеевна", "Инспектор ИДН"),
+            ("member", "Токтосунова Айгүл Бакытовна", "Методист районо"),
+            ("member", "Эсенгулов Азамат Русланович", "Врач ЦСМ"),
+            ("member", "Петренко Наталья Ивановна", "Представитель НКО"),
+        ]
+        for m in range(n_meetings):
+            held_on = self.as_of - 14 * (n_meetings - m)
+            held = held_on < self.as_of
+            meeting_id = uid()
+            meeting_year = int(day[held_on][:4])
+            meetings.append(
+                (
+                    meeting_id,
+                    self.district,
+                    meeting_year,
+                    self.number("kdd_meeting", meeting_year),
+                    day[held_on],
+                    "Актовый зал районной администрации",
+                    commission[0][1],
+                    commission[2][1],
+                    len(commission),
+                    "held" if held else "planned",
+                )
+            )
+            for pos, (role, name, title) in enumerate(commission):
+                members.append((uid(), meeting_id, pos, name, title, role, int(rand() < 0.9)))
+            count = min(len(self.candidates), rng.randint(3, 6))
+            for pos, (case_id, child_id) in enumerate(rng.sample(self.candidates, count)):
+                item_id = uid()
+                items.append(
+                    (
+                        item_id,
+                        meeting_id,
+                        pos,
+                        case_id,
+                        child_id,
+                        "О ненадлежащем исполнении родительских обязанностей",
+                        "Специалист ОЗД",
+                        "Мать ребёнка",
+                        1,
+                        int(rand() < 0.7) if held else None,
+                        "Заслушана информация специалиста" if held else None,
+                    )
+                )
+                if held:
+                    deadline = held_on + 30
+                    decisions.append(
+                        (
+                            uid(),
+                            item_id,
+                            pos + 1,
+                            "Обязать мать обеспечить посещение ребёнком школы; ОЗД взять семью "
+                            "на сопровождение",
+                            "ОЗД, СШ",
+                            day[deadline],
+                            "Может быть обжаловано в суде в течение 10 дней",
+                            day[deadline - 3] if deadline < self.as_of and rand() < 0.7 else None,
+                        )
+                    )
+        writer.write(KddMeeting, MEETING_COLUMNS, meetings)
+        writer.write(KddMember, KDD_MEMBER_COLUMNS, members)
+        writer.write(KddAgendaItem, ITEM_COLUMNS, items)
+        writer.write(KddDecision, DECISION_COLUMNS, decisions)
+
+    def write_counters(self, writer: _Writer) -> None:
+        rows = [(scope, self.district, year, value) for (scope, year), value in sorted(self.counters.items())]
+        writer.write(NumberCounter, COUNTER_COLUMNS, rows)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -551,24 +1511,39 @@ def generate(
                 user_id=uuid.UUID(int=rng.getrandbits(128), version=4),
             ).id
             result.users.append((username, password, role))
-        stamp = _at(as_of, 8)
-        writer = _Writer(session, stamp)
+        writer = _Writer(session, _at(as_of, 8))
         if writer.raw:  # a large page cache for the bulk load; this connection only
             session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
-        gen = _Generator(
+        say("organisations")
+        orgs = _organisations(rng, writer, unit.id)
+        office = _Office(
             rng,
             as_of,
             unit.id,
             [user_ids[u] for u in ("aizada", "elena", "nurlan")],
             [user_ids[u] for u in ("cholpon", "ruslan")],
             user_ids["head"],
+            orgs,
         )
-        say("organisations")
-        orgs = _organisations(gen, writer)
         say("people")
-        _people_and_cases(gen, writer, children, orgs, user_ids)
+        loaded: list[type[Base] | Table] = [model for model, _columns in CHUNK_TABLES]
+        loaded += [KddMeeting, KddMember, KddAgendaItem, KddDecision, ChildRegisterEntry]
+        writer.suspend_indexes(loaded)
+        twins = set(rng.sample(range(children), max(1, children // 400)))
+        made = flushed = 0
+        while made < children:
+            made += office.household(children - made, twins, made)
+            if made - flushed >= CHUNK_CHILDREN:
+                office.flush(writer)
+                flushed = made
+        office.flush(writer)
+        office.kdd(writer)
+        office.write_counters(writer)
+        say("change log")
         writer.log_inserts()
         register_index.rebuild_all(session)
+        say("indexes")
+        writer.restore_indexes()
         result.counts = dict(writer.counts)
         if writer.raw:
             session.connection().exec_driver_sql("PRAGMA cache_size=-2000")
@@ -582,174 +1557,27 @@ def generate(
     return result
 
 
-def _organisations(gen: _Generator, writer: _Writer) -> dict[str, list[uuid.UUID]]:
-    rows = []
-    by_type: dict[str, list[uuid.UUID]] = {}
+def _organisations(rng: random.Random, writer: _Writer, district_id: uuid.UUID) -> list[str]:
+    """Schools, health centres, police, айыл окмоту and others that receive referrals; their ids."""
+    rows: list[Row] = []
     for type_code, ru, ky in ORGANISATIONS:
         copies = 6 if type_code in ("school", "aiyl_okmotu") else (3 if "{n}" in ru else 1)
         for n in range(1, copies + 1):
-            village = VILLAGES[n % len(VILLAGES)].removeprefix("с. ")
-            org_id = gen.uid()
-            row = {
-                "id": org_id,
-                "name_ru": ru.format(n=n, v=village),
-                "name_ky": ky.format(n=n, v=village),
-                "type_id": reference_id("organisation_type", type_code),
-                "district_id": gen.district_id,
-                "address": f"{VILLAGES[n % len(VILLAGES)]}, {gen.rng.choice(STREETS)}, {n * 7}",
-                "phone": f"+996 3134 {gen.rng.randint(50000, 59999)}",
-                "active": True,
-            }
-            rows.append(row)
-            by_type.setdefault(type_code, []).append(org_id)
-    writer.write(Organisation, rows)
-    return by_type
-
-
-def _people_and_cases(
-    gen: _Generator,
-    writer: _Writer,
-    n_children: int,
-    orgs: dict[str, list[uuid.UUID]],
-    users: dict[str, uuid.UUID],
-) -> None:
-    rng = gen.rng
-    as_of = gen.as_of
-    persons: list[dict[str, Any]] = []
-    households: list[dict[str, Any]] = []
-    members: list[dict[str, Any]] = []
-    child_rows: list[tuple[dict[str, Any], uuid.UUID]] = []
-    rel = {
-        code: reference_id("relation_type", code)
-        for code in ("mother", "father", "grandmother", "grandfather", "guardian", "child", "aunt")
-    }
-    while len(child_rows) < n_children:
-        russian = rng.random() < 0.12
-        address = f"{rng.choice(VILLAGES)}, {rng.choice(STREETS)}, {rng.randint(1, 180)}"
-        hh_id = gen.uid()
-        households.append(
-            {
-                "id": hh_id,
-                "district_id": gen.district_id,
-                "address_text": address,
-                "housing": rng.choice(["Собственный дом", "Аренда", "У родственников"]),
-                "income_sources": rng.choice(
-                    ["Денежные переводы из России", "Сельское хозяйство", "Пособие", "Случайные заработки"]
-                ),
-                "members_count": 0,
-            }
-        )
-        father_last, father_first, _father_patronymic = gen.name("M", russian)
-        family_last_m = father_last
-        family_last_f = father_last if father_last.endswith(("ко", "ой", "им", "ак")) else father_last + "а"
-        position = 0
-        migrants = rng.random() < 0.35
-        adults: list[tuple[str, str, str, str, bool]] = []
-        if rng.random() < 0.85:
-            adults.append(
+            village = VILLAGES[n % len(VILLAGES)]
+            rows.append(
                 (
-                    "mother",
-                    "F",
-                    family_last_f,
-                    rng.choice(RU_FEMALE if russian else KY_FEMALE),
-                    migrants and rng.random() < 0.4,
+                    "%032x" % (rng.getrandbits(128) & _UUID_MASK | _UUID_V4),
+                    ru.format(n=n, v=village.removeprefix("с. ")),
+                    ky.format(n=n, v=village.removeprefix("с. ")),
+                    reference_id("organisation_type", type_code).hex,
+                    district_id.hex,
+                    f"{village}, {rng.choice(STREETS)}, {n * 7}",
+                    f"+996 3134 {rng.randint(50000, 59999)}",
+                    1,
                 )
             )
-        if rng.random() < 0.6:
-            adults.append(("father", "M", family_last_m, father_first, migrants))
-        if migrants or not adults:
-            adults.append(("grandmother", "F", gen.name("F", russian)[0], rng.choice(KY_FEMALE), False))
-        for relation, sex, last, first, in_migration in adults:
-            age = rng.randint(24, 45) if relation in ("mother", "father") else rng.randint(52, 75)
-            born = gen.day_between(as_of - timedelta(days=365 * age + 364), as_of - timedelta(days=365 * age))
-            row = gen.person_row(
-                child=False,
-                sex=sex,
-                born=born,
-                last=last,
-                first=first,
-                patronymic=gen.name(sex, russian)[2],
-                address=address,
-                phone=f"+996 {rng.choice(['555', '700', '770', '505'])} {rng.randint(100000, 999999)}",
-                occupation=rng.choice(
-                    ["Безработный(ая)", "Фермер", "Продавец", "Домохозяйка", "Разнорабочий", "Учитель"]
-                ),
-                in_migration=in_migration,
-                migration_country="Российская Федерация" if in_migration else None,
-            )
-            persons.append(row)
-            members.append(
-                {
-                    "id": gen.uid(),
-                    "household_id": hh_id,
-                    "person_id": row["id"],
-                    "relation_id": rel[relation],
-                    "position": position,
-                    "is_caregiver": not in_migration,
-                    "lives_with_child": not in_migration,
-                }
-            )
-            position += 1
-        for _k in range(min(rng.choice([1, 1, 2, 2, 3, 4]), n_children - len(child_rows))):
-            sex = rng.choice("FM")
-            age_days = rng.randint(30, 17 * 365 + 300)
-            born = as_of - timedelta(days=age_days)
-            first = rng.choice(
-                (RU_FEMALE if sex == "F" else RU_MALE) if russian else (KY_FEMALE if sex == "F" else KY_MALE)
-            )
-            patronymic = (
-                _patronymic(father_first, sex)
-                if rng.random() < 0.7
-                else (f"{father_first} {'уулу' if sex == 'M' else 'кызы'}")
-            )
-            last = family_last_m if sex == "M" else family_last_f
-            age = age_days // 365
-            row = gen.person_row(
-                child=True,
-                sex=sex,
-                born=born,
-                last=last,
-                first=first,
-                patronymic=patronymic,
-                address=address,
-                school=f"СШ № {rng.randint(1, 6)}" if 7 <= age <= 17 else None,
-                school_class=f"{min(11, age - 6)}" if 7 <= age <= 17 else None,
-                disability=rng.random() < 0.06,
-                documents_missing=rng.random() < 0.04,
-                languages=rng.choice(["кыргызский", "кыргызский, русский", "русский"]),
-            )
-            if rng.random() < 0.02:  # passport spelling typed in Latin
-                row["last_name"] = _latin(row["last_name"])
-                row["first_name"] = _latin(row["first_name"])
-            persons.append(row)
-            members.append(
-                {
-                    "id": gen.uid(),
-                    "household_id": hh_id,
-                    "person_id": row["id"],
-                    "relation_id": rel["child"],
-                    "position": position,
-                    "is_caregiver": False,
-                    "lives_with_child": True,
-                }
-            )
-            position += 1
-            child_rows.append((row, hh_id))
-        households[-1]["members_count"] = position
-    # A few probable duplicates: the same child typed again, with a slip in the name or a re-used ПИН.
-    for row, hh_id in rng.sample(child_rows, max(1, n_children // 400)):
-        twin = dict(row)
-        twin["id"] = gen.uid()
-        if rng.random() < 0.5:
-            twin["first_name"] = _misspell(rng, twin["first_name"])
-            twin["first_name_key"] = names.name_key(twin["first_name"])
-        twin["pin_verified"] = False
-        persons.append(twin)
-        child_rows.append((twin, hh_id))
-    writer.write(Household, households)
-    writer.write(Person, persons)
-    writer.write(HouseholdMember, members)
-    _cases(gen, writer, child_rows, orgs, users)
+    writer.write(Organisation, ORGANISATION_COLUMNS, rows)
+    return [row[0] for row in rows]
 
 
 def _latin(text: str) -> str:
@@ -808,462 +1636,3 @@ def _misspell(rng: random.Random, text: str) -> str:
     i = rng.randint(1, len(text) - 2)
     swaps = {"а": "о", "о": "а", "е": "и", "и": "е", "ү": "у", "ө": "о", "ң": "н", "у": "ү"}
     return text[:i] + swaps.get(text[i], text[i]) + text[i + 1 :]
-
-
-def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
-    return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
-
-
-def _cases(
-    gen: _Generator,
-    writer: _Writer,
-    child_rows: list[tuple[dict[str, Any], uuid.UUID]],
-    orgs: dict[str, list[uuid.UUID]],
-    users: dict[str, uuid.UUID],
-) -> None:
-    rng = gen.rng
-    as_of = gen.as_of
-    district = gen.district_id
-    counters: dict[tuple[str, int], int] = {}
-
-    def number(scope: str, year: int) -> int:
-        counters[(scope, year)] = counters.get((scope, year), 0) + 1
-        return counters[(scope, year)]
-
-    reports: list[dict[str, Any]] = []
-    report_kids: list[dict[str, Any]] = []
-    report_cats: list[dict[str, Any]] = []
-    cases: list[dict[str, Any]] = []
-    case_cats: list[dict[str, Any]] = []
-    initial: list[dict[str, Any]] = []
-    comprehensive: list[dict[str, Any]] = []
-    domains: list[dict[str, Any]] = []
-    acts: list[dict[str, Any]] = []
-    plans: list[dict[str, Any]] = []
-    goals: list[dict[str, Any]] = []
-    actions: list[dict[str, Any]] = []
-    reviews: list[dict[str, Any]] = []
-    referrals: list[dict[str, Any]] = []
-    visits: list[dict[str, Any]] = []
-    closures: list[dict[str, Any]] = []
-    outcomes: list[dict[str, Any]] = []
-    current_case: list[dict[str, Any]] = []
-    report_case: list[dict[str, Any]] = []
-    domain_ids = [
-        reference_id("assessment_domain", c)
-        for c in (
-            "health",
-            "development_education",
-            "emotional_behavioural",
-            "identity_documents",
-            "family_parenting",
-            "housing_income",
-            "social_network",
-            "risk_factors",
-        )
-    ]
-    need_ids = [reference_id("need_level", c) for c in ("none", "low", "medium", "high")]
-    sources = [
-        "school",
-        "health",
-        "police",
-        "aiyl_okmotu",
-        "neighbour",
-        "relative",
-        "self",
-        "hotline_111",
-        "canvassing",
-    ]
-    all_orgs = [(t, o) for t, ids in orgs.items() for o in ids]
-    earliest = as_of - timedelta(days=3 * 365)
-    closed_cases: list[dict[str, Any]] = []
-    for child, hh_id in child_rows:
-        status = _weighted(rng, STATUS_WEIGHTS)
-        born = child["birth_date"]
-        opened = gen.day_between(max(earliest, born + timedelta(days=10)), as_of - timedelta(days=1))
-        received = opened - timedelta(days=rng.randint(0, 5))
-        received = max(received, born)
-        worker = rng.choice(gen.workers)
-        report_id = gen.uid()
-        reports.append(
-            {
-                "id": report_id,
-                "district_id": district,
-                "reg_year": received.year,
-                "reg_no": number("report", received.year),
-                "received_at": _at(received, rng.randint(8, 17)),
-                "source_type_id": reference_id("report_source", rng.choice(sources)),
-                "channel_id": reference_id("report_channel", rng.choice(["in_person", "phone", "letter"])),
-                "reporter_name": rng.choice(
-                    [
-                        "Социальный педагог СШ",
-                        "Участковый инспектор",
-                        "Соседка",
-                        "Специалист айыл окмоту",
-                        None,
-                    ]
-                ),
-                "anonymous": False,
-                "concern": "Ребёнок остался без присмотра, родители на заработках",
-                "urgent": rng.random() < 0.08,
-                "assigned_worker_id": worker,
-                "decision": "open_case",
-                "decision_date": opened,
-            }
-        )
-        if reports[-1]["reporter_name"] is None:
-            reports[-1]["anonymous"] = True
-        report_kids.append({"report_id": report_id, "person_id": child["id"]})
-        cats = {
-            rng.choices(gen.cat_codes, weights=gen.cat_weights)[0] for _ in range(rng.choice([1, 1, 2, 3]))
-        }
-        case_id = gen.uid()
-        cases.append(
-            {
-                "id": case_id,
-                "district_id": district,
-                "case_year": opened.year,
-                "case_no": number("case", opened.year),
-                "child_id": child["id"],
-                "household_id": hh_id,
-                "report_id": report_id,
-                "opened_on": opened,
-                "status": status,
-                "risk_level_id": reference_id("risk_level", rng.choice(["low", "medium", "medium", "high"])),
-                "worker_id": worker,
-                "reopened_count": 0,
-            }
-        )
-        for code in sorted(cats):
-            case_cats.append({"case_id": case_id, "category_id": reference_id("tjs_category", code)})
-            report_cats.append({"report_id": report_id, "category_id": reference_id("tjs_category", code)})
-        current_case.append({"b_id": child["id"], "b_case": case_id})
-        report_case.append({"b_id": report_id, "b_case": case_id})
-        stage = [s for s, _w in STATUS_WEIGHTS].index(status)
-        # Initial assessment: due in 3 working days; done for every case past "registered".
-        due = opened + timedelta(days=5 if opened.weekday() >= 2 else 3)
-        done = stage >= 1
-        initial.append(
-            {
-                "id": gen.uid(),
-                "case_id": case_id,
-                "due_date": due,
-                "visit_date": min(as_of, opened + timedelta(days=rng.randint(0, 4))) if done else None,
-                "place": child["address_text"],
-                "participants": "Специалист ОЗД, социальный работник, мать",
-                "immediate_danger": rng.random() < 0.05,
-                "caregiver_present": rng.random() < 0.8,
-                "parents_in_migration": "labour_migrants" in cats,
-                "conclusion": "Требуется комплексная оценка потребностей" if done else None,
-                "completed_on": min(as_of, opened + timedelta(days=rng.randint(0, 4))) if done else None,
-                "assessor_id": worker,
-            }
-        )
-        if stage >= 2:
-            ca_id = gen.uid()
-            completed = min(as_of, opened + timedelta(days=rng.randint(10, 35)))
-            comprehensive.append(
-                {
-                    "id": ca_id,
-                    "case_id": case_id,
-                    "due_date": opened + timedelta(days=30),
-                    "started_on": opened + timedelta(days=5),
-                    "completed_on": completed,
-                    "strengths": "Бабушка заботится о ребёнке",
-                    "child_views": "Хочет учиться",
-                    "overall_risk_id": reference_id("risk_level", rng.choice(["low", "medium", "high"])),
-                    "summary": "Нуждается в сопровождении семьи",
-                    "assessor_id": worker,
-                }
-            )
-            for dom in domain_ids:
-                domains.append(
-                    {
-                        "id": gen.uid(),
-                        "assessment_id": ca_id,
-                        "domain_id": dom,
-                        "findings": "Без особенностей" if rng.random() < 0.6 else "Требует внимания",
-                        "need_level_id": rng.choice(need_ids),
-                    }
-                )
-            if rng.random() < 0.3:
-                acts.append(
-                    {
-                        "id": gen.uid(),
-                        "case_id": case_id,
-                        "act_date": completed,
-                        "address_text": child["address_text"],
-                        "occupancy_basis": "Собственность",
-                        "dwelling_type": "Частный дом",
-                        "wall_material": "Саман",
-                        "rooms": rng.randint(1, 5),
-                        "heating": "Печное (уголь)",
-                        "water": "Колонка во дворе",
-                        "electricity": "Есть",
-                        "toilet": "Во дворе",
-                        "conclusion": "Условия удовлетворительные",
-                        "family_acknowledged": True,
-                    }
-                )
-        if stage >= 3:
-            plan_id = gen.uid()
-            start = min(as_of, opened + timedelta(days=rng.randint(20, 45)))
-            approved = stage >= 3 and rng.random() < 0.9
-            plans.append(
-                {
-                    "id": plan_id,
-                    "case_id": case_id,
-                    "kind": "child",
-                    "plan_no": 1,
-                    "revision": 1,
-                    "status": "approved" if approved else "draft",
-                    "start_date": start,
-                    "review_date": start + timedelta(days=91),
-                    "child_participated": True,
-                    "family_participated": True,
-                    "approved_by_id": gen.head if approved else None,
-                    "approved_at": _at(start, 15) if approved else None,
-                }
-            )
-            for g in range(rng.randint(1, 3)):
-                goal_id = gen.uid()
-                goals.append({"id": goal_id, "plan_id": plan_id, "position": g, "text": rng.choice(GOALS)})
-                for a in range(rng.randint(1, 2)):
-                    service, text = rng.choice(ACTIONS)
-                    due_action = start + timedelta(days=rng.randint(10, 120))
-                    action_status = (
-                        "done"
-                        if due_action < as_of and rng.random() < 0.7
-                        else rng.choice(["planned", "in_progress"])
-                    )
-                    _org_type, org_id = rng.choice(all_orgs)
-                    action_id = gen.uid()
-                    actions.append(
-                        {
-                            "id": action_id,
-                            "plan_id": plan_id,
-                            "goal_id": goal_id,
-                            "position": g * 10 + a,
-                            "need": text,
-                            "service_type_id": reference_id("service_type", service),
-                            "description": text,
-                            "organisation_id": org_id,
-                            "responsible_person": "Специалист ОЗД",
-                            "due_date": due_action,
-                            "status": action_status,
-                            "result": "Выполнено" if action_status == "done" else None,
-                        }
-                    )
-                    if rng.random() < 0.45:
-                        issued = min(as_of, start + timedelta(days=rng.randint(1, 20)))
-                        replied = rng.random() < 0.6
-                        referrals.append(
-                            {
-                                "id": gen.uid(),
-                                "district_id": district,
-                                "case_id": case_id,
-                                "child_id": child["id"],
-                                "plan_action_id": action_id,
-                                "out_year": issued.year,
-                                "out_no": number("referral", issued.year),
-                                "issued_on": issued,
-                                "organisation_id": org_id,
-                                "service_type_id": reference_id("service_type", service),
-                                "reason": text,
-                                "requested_service": text,
-                                "contains_personal_data": True,
-                                "consent_given": True,
-                                "consent_by": "Мать ребёнка",
-                                "consent_date": issued,
-                                "reply_due": issued + timedelta(days=10),
-                                "reply_received_on": min(as_of, issued + timedelta(days=rng.randint(2, 14)))
-                                if replied
-                                else None,
-                                "reply_outcome": "Услуга оказана" if replied else None,
-                                "status": "replied" if replied else "issued",
-                            }
-                        )
-            if stage >= 4 and rng.random() < 0.5:
-                reviews.append(
-                    {
-                        "id": gen.uid(),
-                        "plan_id": plan_id,
-                        "review_date": start + timedelta(days=90),
-                        "reviewer_id": worker,
-                        "changes": "Часть мероприятий выполнена",
-                        "next_review_date": start + timedelta(days=180),
-                    }
-                )
-        for v in range(rng.randint(0, 3) if stage >= 1 else 0):
-            visit_day = min(as_of, opened + timedelta(days=7 + v * rng.randint(20, 60)))
-            visits.append(
-                {
-                    "id": gen.uid(),
-                    "case_id": case_id,
-                    "visit_date": visit_day,
-                    "kind": rng.choice(["home", "home", "office"]),
-                    "worker_id": rng.choice([*gen.social_workers, worker]),
-                    "participants": "Ребёнок, бабушка",
-                    "observations": "Ребёнок посещает школу",
-                    "next_visit_date": visit_day + timedelta(days=30),
-                }
-            )
-        if status == "closed":
-            closed_on = min(as_of, opened + timedelta(days=rng.randint(60, 400)))
-            cases[-1]["closed_on"] = closed_on
-            closure_id = gen.uid()
-            reason = _weighted(
-                rng,
-                [
-                    ("goals_achieved", 70),
-                    ("moved_away", 10),
-                    ("reached_18", 8),
-                    ("family_care", 8),
-                    ("other", 4),
-                ],
-            )
-            closures.append(
-                {
-                    "id": closure_id,
-                    "case_id": case_id,
-                    "closed_on": closed_on,
-                    "reason_id": reference_id("closure_reason", reason),
-                    "final_assessment": "Риск снижен, семья справляется",
-                    "approved_by_id": gen.head,
-                    "approved_at": _at(closed_on, 16),
-                    "follow_up_date": closed_on + timedelta(days=182),
-                }
-            )
-            outcome = rng.choice(["child_allowance", "rehab_services", "employment", "passport"])
-            outcomes.append({"closure_id": closure_id, "outcome_id": reference_id("family_outcome", outcome)})
-            closed_cases.append(cases[-1])
-    meetings, members, items, decisions = _kdd(gen, cases, users, number)
-    writer.write(Report, reports)
-    writer.write(report_children, report_kids)
-    writer.write(report_categories, report_cats)
-    writer.write(Case, cases)
-    writer.write(case_categories, case_cats)
-    links: list[tuple[Any, str, list[dict[str, Any]]]] = [
-        (Person, "current_case_id", current_case),
-        (Report, "case_id", report_case),
-    ]
-    for model, column, pairs in links:
-        table = model.__table__
-        stmt = update(table).where(table.c.id == bindparam("b_id")).values({column: bindparam("b_case")})
-        for begin in range(0, len(pairs), 5000):
-            writer.session.connection().execute(stmt, pairs[begin : begin + 5000])
-    for model, rows in (
-        (InitialAssessment, initial),
-        (ComprehensiveAssessment, comprehensive),
-        (AssessmentDomain, domains),
-        (HousingAct, acts),
-        (Plan, plans),
-        (PlanGoal, goals),
-        (PlanAction, actions),
-        (PlanReview, reviews),
-        (Referral, referrals),
-        (Visit, visits),
-        (Closure, closures),
-        (closure_outcomes, outcomes),
-        (KddMeeting, meetings),
-        (KddMember, members),
-        (KddAgendaItem, items),
-        (KddDecision, decisions),
-    ):
-        writer.write(model, rows)
-    writer.write(
-        NumberCounter,
-        [
-            {"scope": scope, "district_id": district, "year": year, "last_value": value}
-            for (scope, year), value in sorted(counters.items())
-        ],
-    )
-
-
-def _kdd(
-    gen: _Generator,
-    cases: list[dict[str, Any]],
-    users: dict[str, uuid.UUID],
-    number: Callable[[str, int], int],
-) -> tuple[list[dict[str, Any]], ...]:
-    rng = gen.rng
-    meetings: list[dict[str, Any]] = []
-    members: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    decisions: list[dict[str, Any]] = []
-    candidates = [c for c in cases if c["status"] in ("implementation", "monitoring", "closed")]
-    n_meetings = max(1, len(cases) // 250)
-    commission = [
-        ("chair", "Бейшеналиев Марат Жапарович", "Заместитель главы районной администрации"),
-        ("deputy", "Асанова Гүлнара Маратовна", "Заведующая ОЗД"),
-        ("secretary", "Сыдыкова Нургүл Өмүрбековна", "Секретарь КДД"),
-        ("member", "Ким Ольга Сергеевна", "Инспектор ИДН"),
-        ("member", "Токтосунова Айгүл Бакытовна", "Методист районо"),
-        ("member", "Эсенгулов Азамат Русланович", "Врач ЦСМ"),
-        ("member", "Петренко Наталья Ивановна", "Представитель НКО"),
-    ]
-    for m in range(n_meetings):
-        day = gen.as_of - timedelta(days=14 * (n_meetings - m))
-        held = day < gen.as_of
-        meeting_id = gen.uid()
-        meetings.append(
-            {
-                "id": meeting_id,
-                "district_id": gen.district_id,
-                "meeting_year": day.year,
-                "meeting_no": number("kdd_meeting", day.year),
-                "meeting_date": day,
-                "place": "Актовый зал районной администрации",
-                "chair_name": commission[0][1],
-                "secretary_name": commission[2][1],
-                "members_total": len(commission),
-                "status": "held" if held else "planned",
-            }
-        )
-        for pos, (role, name, title) in enumerate(commission):
-            members.append(
-                {
-                    "id": gen.uid(),
-                    "meeting_id": meeting_id,
-                    "position": pos,
-                    "full_name": name,
-                    "job_title": title,
-                    "role": role,
-                    "present": rng.random() < 0.9,
-                }
-            )
-        for pos, case in enumerate(rng.sample(candidates, min(len(candidates), rng.randint(3, 6)))):
-            item_id = gen.uid()
-            items.append(
-                {
-                    "id": item_id,
-                    "meeting_id": meeting_id,
-                    "position": pos,
-                    "case_id": case["id"],
-                    "child_id": case["child_id"],
-                    "title": "О ненадлежащем исполнении родительских обязанностей",
-                    "reported_by": "Специалист ОЗД",
-                    "attendees": "Мать ребёнка",
-                    "parent_invited": True,
-                    "parent_attended": rng.random() < 0.7 if held else None,
-                    "discussion": "Заслушана информация специалиста" if held else None,
-                }
-            )
-            if held:
-                deadline = day + timedelta(days=30)
-                decisions.append(
-                    {
-                        "id": gen.uid(),
-                        "item_id": item_id,
-                        "decision_no": pos + 1,
-                        "text": "Обязать мать обеспечить посещение ребёнком школы; ОЗД взять семью "
-                        "на сопровождение",
-                        "responsible_body": "ОЗД, СШ",
-                        "deadline": deadline,
-                        "appeal_note": "Может быть обжаловано в суде в течение 10 дней",
-                        "done_on": deadline - timedelta(days=3)
-                        if deadline < gen.as_of and rng.random() < 0.7
-                        else None,
-                    }
-                )
-    return meetings, members, items, decisions
