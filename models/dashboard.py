@@ -21,18 +21,23 @@ are not read: a changed setting applies to every case at once.
 SQL cannot add working days or months the same way on both engines, so each rule is turned
 into a cut-off in Python: the latest start date whose due date is already past (due dates never
 decrease as the start date grows). The rows shown get their exact due dates in Python.
+
+Each kind of overdue item is one read: its first rows in the order of due dates, per part
+where one SQL order cannot follow them, with the counts. The covering indexes of migration
+0006 answer these reads from the indexes alone; their predicates are the ones written here.
 """
 
 from __future__ import annotations
 
 import calendar
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.database import Database
@@ -358,7 +363,7 @@ def _check(actor: Actor, whole_office: bool) -> None:
 
 
 def _open_case_conditions(actor: Actor, whole_office: bool) -> list[ColumnElement[bool]]:
-    # The open statuses listed (not "!= closed"), so that the (status, worker) index serves.
+    # The open statuses listed (not "!= closed"), so that ix_cases_status_worker_cover serves.
     where: list[ColumnElement[bool]] = [Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES)]
     if not whole_office:
         where.append(Case.worker_id == actor.user_id if actor.user_id is not None else false())
@@ -513,14 +518,35 @@ def _kdd_pending() -> list[ColumnElement[bool]]:
 
 
 @dataclass(frozen=True)
-class _Part:
-    """Overdue items of one kind, in the order of a key that follows their due dates.
+class _Kind:
+    """The overdue items of one kind, read in one pass.
 
-    The parts of a kind never share a row, so their counts add up to the kind's total.
+    *rows* selects them all. *part* splits them into parts within each of which *order*
+    follows the due dates (a part's due date comes from a single column; None: one part), so
+    that the first rows of each part, merged, are the most overdue of the kind.
     """
 
-    stmt: Select[Any]
+    rows: Select[Any]
+    order: list[Any]
     due: Callable[[Any], date]
+    part: Any = None
+
+
+def _first_rows(kind: _Kind, limit: int) -> Select[Any]:
+    """The first *limit* rows of each part of *kind*, each with the count of its part's rows (``total``)."""
+    if kind.part is None:
+        return (
+            kind.rows.add_columns(func.count().over().label("total"), literal(0).label("part"))
+            .order_by(*kind.order)
+            .limit(limit)
+        )
+    # Both over the same window (one sort): the count over its whole frame, the rank in it.
+    ranked = kind.rows.add_columns(
+        kind.part.label("part"),
+        func.count().over(partition_by=kind.part, order_by=kind.order, rows=(None, None)).label("total"),
+        func.row_number().over(partition_by=kind.part, order_by=kind.order).label("rank"),
+    ).subquery("ranked")
+    return select(ranked).where(ranked.c.rank <= limit)
 
 
 def _overdue(
@@ -543,38 +569,32 @@ def _overdue(
         "kdd_decision": _kdd_overdue(actor, whole_office, as_of, deadlines),
     }
     found: dict[str, tuple[int, list[tuple[date, Any]]]] = {}
-    for kind in OVERDUE_KINDS:
-        total = 0
-        rows: list[tuple[date, Any]] = []
-        for part in kinds[kind]:
-            # One pass per part: its first rows in order, and the count of all its rows (a window).
-            stmt = part.stmt.add_columns(func.count().over().label("total")).limit(limit)
-            part_rows = session.execute(stmt).all()
-            if part_rows:
-                total += int(part_rows[0].total)
-            rows.extend((part.due(row), row) for row in part_rows)
-        found[kind] = (total, rows)
+    for name in OVERDUE_KINDS:
+        kind = kinds[name]
+        first = session.execute(_first_rows(kind, limit)).all()
+        totals = {row.part: int(row.total) for row in first}
+        found[name] = (sum(totals.values()), [(kind.due(row), row) for row in first])
     names = _child_names(session, {row.child_id for _, rows in found.values() for _, row in rows})
     record_kinds = {"referral_reply": "referral", "kdd_decision": "kdd_meeting"}
     groups: list[OverdueGroup] = []
-    for kind in OVERDUE_KINDS:
-        total, rows = found[kind]
+    for name in OVERDUE_KINDS:
+        total, dated = found[name]
         # Each part is in order; merged, the most overdue of all come first.
-        rows.sort(key=lambda pair: (pair[0], pair[1].case_year or 0, pair[1].case_no or 0))
+        dated.sort(key=lambda pair: (pair[0], pair[1].case_year or 0, pair[1].case_no or 0))
         items = [
             OverdueItem(
-                kind=kind,
+                kind=name,
                 case_id=row.case_id,
                 case_number=_number(row.case_no, row.case_year),
                 child=names.get(row.child_id),
                 due=due,
                 days_overdue=(as_of - due).days,
-                record_kind=record_kinds.get(kind, "case"),
+                record_kind=record_kinds.get(name, "case"),
                 record_id=row.record_id,
             )
-            for due, row in rows[:limit]
+            for due, row in dated[:limit]
         ]
-        groups.append(OverdueGroup(kind, items, total))
+        groups.append(OverdueGroup(name, items, total))
     return groups
 
 
@@ -604,31 +624,35 @@ def _assessment_overdue(
     whole_office: bool,
     as_of: date,
     due_of: Callable[[date], date],
-) -> list[_Part]:
+) -> _Kind:
     """Open cases opened long enough ago without a completed assessment; the item opens the case."""
     cutoff = latest_overdue_start(as_of, due_of)
-    completed = exists().where(
-        model.case_id == Case.id, model.deleted_at.is_(None), model.completed_on.is_not(None)
+    # The column named, not "*", so that the partial index answers it alone.
+    completed = (
+        select(model.case_id)
+        .where(model.case_id == Case.id, model.deleted_at.is_(None), model.completed_on.is_not(None))
+        .exists()
     )
-    rows = (
-        select(*_item_columns(Case.id, Case.child_id), Case.opened_on)
-        .where(*_open_case_conditions(actor, whole_office), Case.opened_on <= cutoff, ~completed)
-        .order_by(Case.opened_on, Case.case_year, Case.case_no)
+    rows = select(*_item_columns(Case.id, Case.child_id), Case.opened_on).where(
+        *_open_case_conditions(actor, whole_office), Case.opened_on <= cutoff, ~completed
     )
-    return [_Part(rows, lambda row: due_of(row.opened_on))]
+    return _Kind(rows, [Case.opened_on, Case.case_year, Case.case_no], lambda row: due_of(row.opened_on))
 
 
-def _plan_review_overdue(
-    actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings
-) -> list[_Part]:
+def _plan_review_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
     """Approved plans of open cases not approved nor reviewed since the cut-off; the item opens the case."""
     cutoff = latest_overdue_start(as_of, deadlines.plan_review_due)
-    live_review = and_(PlanReview.plan_id == Plan.id, PlanReview.deleted_at.is_(None))
     approved_by_cutoff = or_(
         Plan.approved_at < _day_start_utc(cutoff + timedelta(days=1)),
         and_(Plan.approved_at.is_(None), Plan.start_date <= cutoff),
     )
-    last_review = _last_review()
+    reviews = (
+        select(PlanReview.plan_id, func.max(PlanReview.review_date).label("last_review"))
+        .where(PlanReview.deleted_at.is_(None))
+        .group_by(PlanReview.plan_id)
+        .subquery("reviews")
+    )
+    last_review = reviews.c.last_review
     rows = (
         select(
             *_item_columns(Case.id, Case.child_id),
@@ -638,12 +662,13 @@ def _plan_review_overdue(
         )
         .select_from(Plan)
         .join(Case, Case.id == Plan.case_id)
+        .outerjoin(reviews, reviews.c.plan_id == Plan.id)
         .where(
             *_open_case_conditions(actor, whole_office),
             Plan.deleted_at.is_(None),
             Plan.status == "approved",
             approved_by_cutoff,
-            ~exists().where(live_review, PlanReview.review_date > cutoff),
+            or_(last_review.is_(None), last_review <= cutoff),
         )
     )
 
@@ -652,12 +677,16 @@ def _plan_review_overdue(
 
     # Never reviewed: in the order of approval (of the start when the approval time is unknown);
     # reviewed: in the order of the last review, which follows the approval.
-    reviewed = exists().where(live_review)
-    return [
-        _Part(rows.where(~reviewed, Plan.approved_at.is_not(None)).order_by(Plan.approved_at), due),
-        _Part(rows.where(~reviewed, Plan.approved_at.is_(None)).order_by(Plan.start_date), due),
-        _Part(rows.where(reviewed).order_by(last_review), due),
+    never = last_review.is_(None)
+    part = case((and_(never, Plan.approved_at.is_not(None)), 0), (never, 1), else_=2)
+    order = [
+        case((never, Plan.approved_at)),
+        case((never, Plan.start_date)),
+        last_review,
+        Case.case_year,
+        Case.case_no,
     ]
+    return _Kind(rows, order, due, part)
 
 
 def _outer_case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:
@@ -666,45 +695,48 @@ def _outer_case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnE
     return or_(case_id.is_(None), open_case) if whole_office else open_case
 
 
-def _referral_overdue(
-    actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings
-) -> list[_Part]:
+def _referral_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
     """Issued referrals without a reply past their reply date; the item opens the referral."""
     reply_days = timedelta(days=deadlines.referral_reply_days)
     cutoff = latest_overdue_start(as_of, lambda issued: issued + reply_days)
-    rows = (
-        select(
-            *_item_columns(Referral.id, func.coalesce(Referral.child_id, Case.child_id)),
+    late = or_(
+        and_(Referral.reply_due.is_not(None), Referral.reply_due < as_of),
+        and_(Referral.reply_due.is_(None), Referral.issued_on <= cutoff),
+    )
+    # Those of open cases, read from the cases (the pending referrals of each case are an
+    # index range); the whole office adds the caseless ones.
+    found: Any = (
+        select(*_item_columns(Referral.id, func.coalesce(Referral.child_id, Case.child_id)))
+        .add_columns(Referral.reply_due, Referral.issued_on)
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(*_referral_pending(), *_open_case_conditions(actor, whole_office), late)
+    )
+    if whole_office:
+        caseless = select(
+            Referral.id.label("record_id"),
+            null().label("case_id"),
+            null().label("case_no"),
+            null().label("case_year"),
+            Referral.child_id.label("child_id"),
             Referral.reply_due,
             Referral.issued_on,
-        )
-        .select_from(Referral)
-        .outerjoin(Case, Case.id == Referral.case_id)
-        .where(*_referral_pending(), _outer_case_scope(actor, whole_office, Referral.case_id))
-    )
+        ).where(*_referral_pending(), Referral.case_id.is_(None), late)
+        found = found.union_all(caseless)
+    referrals = found.subquery("referrals")
+    c = referrals.c
 
     def due(row: Any) -> date:
         found = deadlines.referral_reply_due(row.reply_due, row.issued_on)
         assert found is not None  # the query asks for a reply date or an issue date
         return found
 
-    return [
-        _Part(
-            rows.where(Referral.reply_due.is_not(None), Referral.reply_due < as_of).order_by(
-                Referral.reply_due
-            ),
-            due,
-        ),
-        _Part(
-            rows.where(Referral.reply_due.is_(None), Referral.issued_on <= cutoff).order_by(
-                Referral.issued_on
-            ),
-            due,
-        ),
-    ]
+    # With a reply date: in its order; without: in the order of issue.
+    part = c.reply_due.is_(None)
+    return _Kind(select(referrals), [c.reply_due, c.issued_on, c.case_year, c.case_no], due, part)
 
 
-def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> list[_Part]:
+def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
     """КДД decisions not executed past their deadline; the item opens the meeting."""
     decision_days = timedelta(days=deadlines.kdd_decision_days)
     cutoff = latest_overdue_start(as_of, lambda held: held + decision_days)
@@ -718,26 +750,23 @@ def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: Deadl
         .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
         .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
         .outerjoin(Case, Case.id == KddAgendaItem.case_id)
-        .where(*_kdd_pending(), _outer_case_scope(actor, whole_office, KddAgendaItem.case_id))
+        .where(
+            *_kdd_pending(),
+            _outer_case_scope(actor, whole_office, KddAgendaItem.case_id),
+            or_(
+                and_(KddDecision.deadline.is_not(None), KddDecision.deadline < as_of),
+                and_(KddDecision.deadline.is_(None), KddMeeting.meeting_date <= cutoff),
+            ),
+        )
     )
 
     def due(row: Any) -> date:
         return deadlines.kdd_decision_due(row.deadline, row.meeting_date)
 
-    return [
-        _Part(
-            rows.where(KddDecision.deadline.is_not(None), KddDecision.deadline < as_of).order_by(
-                KddDecision.deadline
-            ),
-            due,
-        ),
-        _Part(
-            rows.where(KddDecision.deadline.is_(None), KddMeeting.meeting_date <= cutoff).order_by(
-                KddMeeting.meeting_date
-            ),
-            due,
-        ),
-    ]
+    # With a deadline: in its order; without: in the order of the meetings.
+    part = KddDecision.deadline.is_(None)
+    order = [KddDecision.deadline, KddMeeting.meeting_date, Case.case_year, Case.case_no]
+    return _Kind(rows, order, due, part)
 
 
 # --- counts ---------------------------------------------------------------------------
@@ -777,14 +806,14 @@ def _by_category(session: Session, actor: Actor, whole_office: bool, lang: str) 
 
 def _caseload(session: Session) -> list[WorkerLoad]:
     """Active users who may work on cases (even with none), anyone else holding open cases, the unassigned."""
-    counts: dict[uuid.UUID | None, int] = {
-        worker_id: int(n)
-        for worker_id, n in session.execute(
-            select(Case.worker_id, func.count())
-            .where(Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES))
-            .group_by(Case.worker_id)
-        )
-    }
+    # Grouped by status too: the groups then follow the index of open cases, without a sort.
+    counts: dict[uuid.UUID | None, int] = defaultdict(int)
+    for _status, worker_id, n in session.execute(
+        select(Case.status, Case.worker_id, func.count())
+        .where(Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES))
+        .group_by(Case.status, Case.worker_id)
+    ):
+        counts[worker_id] += int(n)
     users = session.execute(select(User.id, User.full_name, User.role_code, User.active, User.deleted_at))
     loads: list[WorkerLoad] = []
     for user_id, name, role, active, deleted_at in users:

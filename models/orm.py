@@ -354,7 +354,19 @@ class Case(Record):
         UniqueConstraint("district_id", "case_year", "case_no"),
         Index("ix_cases_number", "case_year", "case_no"),
         CheckConstraint("status IN ('" + "', '".join(CASE_STATUSES) + "')", name="status"),
-        Index("ix_cases_status_worker", "status", "worker_id"),
+        # Cases by status and worker; the home page's open cases are read from the index alone
+        # (models.dashboard; migration 0006).
+        Index(
+            "ix_cases_status_worker_cover",
+            "status",
+            "worker_id",
+            "id",
+            "opened_on",
+            "case_year",
+            "case_no",
+            "child_id",
+            "deleted_at",
+        ),
     )
 
     @property
@@ -369,6 +381,17 @@ class InitialAssessment(Record):
     """Первичная оценка: home visit and immediate safety."""
 
     __tablename__ = "initial_assessments"
+    __table_args__ = (
+        # Whether a case has a completed assessment (models.dashboard; migration 0006).
+        Index(
+            "ix_initial_assessments_completed",
+            "case_id",
+            "completed_on",
+            "deleted_at",
+            sqlite_where=text("completed_on IS NOT NULL AND deleted_at IS NULL"),
+            postgresql_where=text("completed_on IS NOT NULL AND deleted_at IS NULL"),
+        ),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date)
@@ -393,6 +416,17 @@ class ComprehensiveAssessment(Record):
     """Комплексная оценка потребностей, with one row per domain."""
 
     __tablename__ = "comprehensive_assessments"
+    __table_args__ = (
+        # Whether a case has a completed assessment (models.dashboard; migration 0006).
+        Index(
+            "ix_comprehensive_assessments_completed",
+            "case_id",
+            "completed_on",
+            "deleted_at",
+            sqlite_where=text("completed_on IS NOT NULL AND deleted_at IS NULL"),
+            postgresql_where=text("completed_on IS NOT NULL AND deleted_at IS NULL"),
+        ),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date)
@@ -497,6 +531,18 @@ class Plan(Record):
     __table_args__ = (
         CheckConstraint("kind IN ('child', 'family')", name="kind"),
         CheckConstraint("status IN ('" + "', '".join(PLAN_STATUSES) + "')", name="status"),
+        # The approved plans of a case (models.dashboard; migration 0006).
+        Index(
+            "ix_plans_approved",
+            "case_id",
+            "status",
+            "approved_at",
+            "start_date",
+            "id",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status = 'approved'"),
+            postgresql_where=text("deleted_at IS NULL AND status = 'approved'"),
+        ),
     )
 
 
@@ -533,6 +579,17 @@ class PlanAction(Record):
 
 class PlanReview(Record):
     __tablename__ = "plan_reviews"
+    __table_args__ = (
+        # The last live review of a plan (models.dashboard; migration 0006).
+        Index(
+            "ix_plan_reviews_live",
+            "plan_id",
+            "review_date",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
     review_date: Mapped[date] = mapped_column(Date)
@@ -580,6 +637,21 @@ class Referral(Record):
         UniqueConstraint("district_id", "out_year", "out_no"),
         Index("ix_referrals_number", "out_year", "out_no"),
         CheckConstraint("status IN ('" + "', '".join(REFERRAL_STATUSES) + "')", name="status"),
+        # The referrals of a case waiting for a reply, and the caseless ones (models.dashboard;
+        # migration 0006).
+        Index(
+            "ix_referrals_pending",
+            "case_id",
+            "reply_due",
+            "issued_on",
+            "child_id",
+            "id",
+            "status",
+            "reply_received_on",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status = 'issued' AND reply_received_on IS NULL"),
+            postgresql_where=text("deleted_at IS NULL AND status = 'issued' AND reply_received_on IS NULL"),
+        ),
     )
 
 

@@ -335,6 +335,70 @@ def test_the_list_is_capped_most_overdue_first_and_the_total_counts_all(office: 
     assert [item.child for item in group.items] == ["Үсөнбаева Айгүл1", "Үсөнбаева Айгүл2"]
 
 
+def test_plan_reviews_of_every_kind_are_merged_and_capped_in_order(office: Office) -> None:
+    approved = _assessed(office, date(2024, 1, 5), office.usenova, first="Айгүл1")
+    unknown_approval = _assessed(office, date(2024, 1, 5), office.usenova, first="Айгүл2")
+    reviewed = _assessed(office, date(2024, 1, 5), office.usenova, first="Айгүл3")
+    late_review = Plan(case_id=reviewed, status="approved", start_date=date(2024, 2, 1))
+    _write(
+        office.db,
+        Plan(
+            case_id=approved,
+            status="approved",
+            start_date=date(2024, 3, 1),
+            approved_at=datetime(2024, 3, 4, 6, 0, tzinfo=UTC),
+        ),
+        Plan(case_id=unknown_approval, status="approved", start_date=date(2024, 2, 20)),
+        late_review,
+    )
+    _write(
+        office.db,
+        PlanReview(plan_id=late_review.id, review_date=date(2024, 3, 1)),
+        PlanReview(plan_id=late_review.id, review_date=date(2024, 2, 10)),
+    )
+    approved_day = datetime(2024, 3, 4, 6, 0, tzinfo=UTC).astimezone().date()
+    expected = sorted(
+        [
+            (add_months(approved_day, 3), approved),
+            (date(2024, 5, 20), unknown_approval),
+            (date(2024, 6, 1), reviewed),
+        ]
+    )
+    groups = dashboard.overdue_items(office.db, office.usenova, as_of=date(2024, 7, 1), limit=2)
+    group = _group(groups, "plan_review")
+    assert group.total == 3
+    assert [(item.due, item.case_id) for item in group.items] == expected[:2]
+    group = _group(_overdue(office, office.head, date(2024, 7, 1), whole_office=True), "plan_review")
+    assert [(item.due, item.case_id) for item in group.items] == expected
+
+
+def test_the_office_has_the_referrals_without_a_case_and_those_of_open_cases(office: Office) -> None:
+    mine = _assessed(office, date(2025, 2, 1), office.usenova)
+    theirs = _assessed(office, date(2025, 2, 1), office.yolkin, last="Ёлкин", first="Артём")
+    closed = _assessed(office, date(2025, 2, 1), office.yolkin, last="Usenova", first="Aida")
+    _set_status(office.db, closed, "closed")
+    with office.db.reading() as session:
+        case = session.get(Case, theirs)
+        assert case is not None
+        their_child = case.child_id
+    org = _organisation(office)
+    due = {"status": "issued", "issued_on": date(2025, 2, 15), "reply_due": date(2025, 3, 1)}
+    of_mine = _referral(office, mine, org, **due)
+    of_theirs = _referral(office, theirs, org, **due)
+    _referral(office, closed, org, **due)
+    caseless = _referral(office, None, org, child_id=their_child, status="issued", issued_on=date(2025, 2, 1))
+    as_of = date(2025, 3, 12)
+    group = _group(_overdue(office, office.usenova, as_of), "referral_reply")
+    assert (group.total, [item.record_id for item in group.items]) == (1, [of_mine.id])
+    group = _group(_overdue(office, office.head, as_of, whole_office=True), "referral_reply")
+    assert group.total == 3
+    assert [(item.record_id, item.case_number is None, item.child) for item in group.items] == [
+        (caseless.id, True, "Ёлкин Артём"),  # issued + 10 days: 11.02
+        (of_mine.id, False, "Үсөнбаева Ңурзат"),
+        (of_theirs.id, False, "Ёлкин Артём"),  # the same due date: in the order of the case numbers
+    ]
+
+
 # --- my cases, counts, caseload ---------------------------------------------------------
 
 
