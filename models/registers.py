@@ -389,6 +389,30 @@ def count_statement(query: RegisterQuery) -> Select[Any]:
     return select(func.count()).select_from(spec.source(query, ctx)).where(*spec.conditions(query, ctx))
 
 
+def ordered_ids(session: Session, query: RegisterQuery) -> list[uuid.UUID]:
+    """The ids of every row of the filtered register, in its order: a snapshot to read blocks from.
+
+    The query's offset and limit are ignored. A view reads this once when it is (re)loaded, then
+    any block of rows by :func:`rows_by_ids`, as fast deep in the register as at its start.
+    """
+    return [_as_uuid(value) for value in session.connection().execute(ordered_ids_statement(query)).scalars()]
+
+
+def ordered_ids_statement(query: RegisterQuery) -> Select[Any] | CompoundSelect[Any]:
+    """The SELECT of :func:`ordered_ids` (its only or first column is the id; also for query plans)."""
+    return _register(query.register).ordered_ids_statement(query)
+
+
+def rows_by_ids(session: Session, query: RegisterQuery, ids: Sequence[uuid.UUID]) -> list[RegisterRow]:
+    """The rows of the records with *ids* (a block of a snapshot, at most a few hundred), in that order.
+
+    The rows are those :func:`fetch_page` gives for the same query. Only the query's register, day
+    and language count, not its filters: a record that no longer matches them still has its row
+    until the next snapshot, but a record deleted since (or no longer a child) has none.
+    """
+    return _register(query.register).rows_by_ids(session, query, ids)
+
+
 # --- building blocks ------------------------------------------------------------------
 
 
@@ -568,11 +592,21 @@ def _uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
     return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
 
 
+def _as_uuid(value: str | uuid.UUID) -> uuid.UUID:
+    """A UUID from an id read with :func:`_as_stored` or with its type (a UUID already)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
+
+
 def _total_from_page(session: Session, query: RegisterQuery, found: int) -> int:
     """The count, from a page that read *found* rows: known on the last page, counted otherwise."""
     if found < query.limit and (found or query.offset == 0):
         return query.offset + found  # the last page: nothing left to count
     return count(session, query)
+
+
+def _unfiltered(query: RegisterQuery) -> RegisterQuery:
+    """*query*'s register, day and language without its filters, sort and page."""
+    return RegisterQuery(query.register, as_of=query.as_of, lang=query.lang)
 
 
 def _names_and_codes(categories: Sequence[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
@@ -668,6 +702,34 @@ class _Register(ABC):
         )
         found = {row.id: row for row in session.connection().execute(stmt).all()}
         return [found[i] for i in ids if i in found]
+
+    def ordered_ids_statement(self, query: RegisterQuery) -> Select[Any] | CompoundSelect[Any]:
+        """The ids of every match in the register's order (see :func:`ordered_ids`)."""
+        ctx = _Context.of(query)
+        key = query.sort or self.default_sort
+        descending = query.descending if query.sort else self.default_descending
+        return (
+            select(_as_stored(self.id_column(), "id"))
+            .select_from(self.source(query, ctx, sort=key))
+            .where(*self.conditions(query, ctx))
+            .order_by(*self.order_by(key, descending))
+        )
+
+    def rows_by_ids(
+        self, session: Session, query: RegisterQuery, ids: Sequence[uuid.UUID]
+    ) -> list[RegisterRow]:
+        """The rows of the live records with *ids*, in the order of *ids* (see :func:`rows_by_ids`)."""
+        if not ids:
+            return []
+        ctx = _Context.of(query)
+        plain = _unfiltered(query)
+        stmt = (
+            select(*self.selected(ctx))
+            .select_from(self.source(plain, ctx, display=True))
+            .where(self.id_column().in_(ids), *self.conditions(plain, ctx))
+        )
+        found = {row.id: row for row in session.connection().execute(stmt).all()}
+        return self.rows(session, [found[i] for i in ids if i in found], ctx)
 
     def order_by(self, key: str, descending: bool) -> list[SQLColumnExpression[Any]]:
         sort = self.sorts[key]
@@ -1081,6 +1143,73 @@ class _Children(_Register):
         elif total is None:
             total = _total_from_page(session, query, len(rows))
         return RegisterPage(rows, total, query.offset)
+
+    def ordered_ids_statement(self, query: RegisterQuery) -> Select[Any] | CompoundSelect[Any]:
+        """A plain name search merges its index ranges, one category by name reads child_register alone."""
+        descending = query.descending if query.sort else self.default_descending
+        search = self._plain_name_search(query)
+        if search is not None:
+            branches = union_all(*self._name_branches(search))
+            columns = branches.selected_columns
+            order = [columns.last_name_key, columns.first_name_key, columns.id]
+            return branches.order_by(*(c.desc() if descending else c.asc() for c in order))
+        if self._register_page(query):
+            entry = ChildRegisterEntry
+            by_name: list[Any] = [entry.last_name_key, entry.first_name_key, entry.child_id]
+            return (
+                select(_as_stored(entry.child_id, "id"))
+                .where(*self._register_terms(query))
+                .order_by(*(c.desc() if descending else c.asc() for c in by_name))
+            )
+        return super().ordered_ids_statement(query)
+
+    def rows_by_ids(
+        self, session: Session, query: RegisterQuery, ids: Sequence[uuid.UUID]
+    ) -> list[RegisterRow]:
+        """The children's rows in one statement (built once per language), categories as in :meth:`fetch`."""
+        if not ids:
+            return []
+        ctx = _Context.of(query)
+        shape = ("by ids", ctx.lang)
+        statement = self._statements.get(shape)
+        if statement is None:
+            if len(self._statements) >= _CACHED_STATEMENTS:
+                self._statements.clear()
+            statement = self._statements[shape] = self._by_ids_statement(ctx)
+        found = session.connection().execute(statement, {"ids": list(ids)}).all()
+        gathered: dict[Any, tuple[Any, list[str], list[str]]] = {}  # stored id: (first row, names, codes)
+        for r in found:
+            child = gathered.get(r[0])
+            if child is None:
+                child = gathered[r[0]] = (r, [], [])
+            if r[_CATEGORY_CODE] is not None:
+                child[1].append(r[_CATEGORY_CODE + 1])
+                child[2].append(r[_CATEGORY_CODE])
+        rows: dict[uuid.UUID | None, ChildRow] = {}
+        for r, names, codes in gathered.values():
+            child_id = _uuid(r[0])
+            rows[child_id] = self._row(r, child_id, _uuid(r[_CASE_ID]), names, codes, ctx.as_of)
+        return [rows[i] for i in ids if i in rows]
+
+    def _by_ids_statement(self, ctx: _Context) -> Select[Any]:
+        """The rows of the live children in the ``ids`` parameter, one row per category, in category order."""
+        category = self.category
+        joined = (
+            self._display_joins(Person.__table__)
+            .outerjoin(case_categories, case_categories.c.case_id == self.case.id)
+            .outerjoin(
+                category, and_(category.id == case_categories.c.category_id, category.deleted_at.is_(None))
+            )
+        )
+        selected = [*self.selected(ctx), category.code, ctx.ref_name(category)]
+        selected[0], selected[_CASE_ID] = _as_stored(Person.id, "id"), _as_stored(self.case.id, "case_id")
+        ids = bindparam("ids", type_=Person.__table__.c.id.type, expanding=True)
+        return (
+            select(*selected)
+            .select_from(joined)
+            .where(Person.id.in_(ids), _LIVE_CHILD, Person.deleted_at.is_(None))
+            .order_by(category.sort_order, category.code)
+        )
 
     def _shape(self, query: RegisterQuery, ctx: _Context, with_count: bool) -> tuple[object, ...] | None:
         """What the page statement of a plain name search or a category page depends on, but its values.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Select
+from sqlalchemy import CompoundSelect, Select, event
 from sqlalchemy.orm import Session
 
 from models.database import Database, open_database
@@ -44,7 +44,10 @@ from models.registers import (
     default_sort,
     fetch_page,
     filters,
+    ordered_ids,
+    ordered_ids_statement,
     page_ids_statement,
+    rows_by_ids,
 )
 
 from tests.conftest import TEST_DISTRICT, _fresh_pg_database
@@ -564,6 +567,94 @@ def test_kdd_meetings_register(office: Office, session: Session) -> None:
     assert [r.number for r in april] == ["2/2026"]
 
 
+# --- the ordered ids of a register, and rows by their ids ------------------------------------
+
+SNAPSHOTS: list[tuple[str, dict[str, Any]]] = [
+    ("children", {}),
+    ("children", {"sort": "full_name", "descending": True}),
+    ("children", {"sort": "birth_date", "descending": True}),
+    ("children", {"sort": "age"}),
+    ("children", {"sort": "pin"}),
+    ("children", {"statuses": ("implementation",)}),
+    ("children", {"only_open": True, "sort": "age"}),
+    ("children", {"categories": ("labour_migrants",)}),  # a range of child_register, in name order
+    ("children", {"categories": ("labour_migrants",), "sort": "full_name", "descending": True}),
+    ("children", {"categories": ("labour_migrants", "neglect"), "sort": "birth_date"}),
+    ("children", {"search": "ус"}),  # a plain name search: the merged name ranges
+    ("children", {"search": "ус", "sort": "full_name", "descending": True}),
+    ("children", {"search": "ус", "statuses": ("implementation",), "sort": "birth_date"}),
+    ("children", {"search": "3/2026"}),
+    ("children", {"district_id": DISTRICT, "date_from": date(2026, 1, 1)}),
+    ("reports", {}),
+    ("reports", {"sort": "number"}),
+    ("reports", {"search": "елкин"}),
+    ("cases", {}),
+    ("cases", {"sort": "child"}),
+    ("cases", {"sort": "status", "descending": True}),
+    ("cases", {"categories": ("labour_migrants",), "only_open": True}),
+    ("households", {}),
+    ("households", {"search": "Гулнара"}),
+    ("referrals", {}),
+    ("referrals", {"sort": "child", "descending": True}),
+    ("referrals", {"overdue": True}),
+    ("kdd_meetings", {}),
+    ("kdd_meetings", {"sort": "status"}),
+]
+
+
+@pytest.mark.parametrize(("register", "options"), SNAPSHOTS, ids=lambda v: str(v) if v else "-")
+def test_the_ordered_ids_are_the_pages_read_one_after_another(
+    office: Office, session: Session, register: str, options: dict[str, Any]
+) -> None:
+    query = RegisterQuery(register, as_of=AS_OF, lang="ru", limit=2, **options)
+    paged: list[uuid.UUID] = []
+    total = 1
+    while len(paged) < total:
+        page = fetch_page(session, replace(query, offset=len(paged)))
+        assert page.rows, (len(paged), page.total)
+        paged.extend(row.id for row in page.rows)
+        total = page.total
+    snapshot = ordered_ids(session, replace(query, offset=3, limit=1))  # the page is ignored
+    assert snapshot == paged
+    assert all(isinstance(i, uuid.UUID) for i in snapshot)
+
+
+def test_ordered_ids_of_a_filter_that_finds_nothing(office: Office, session: Session) -> None:
+    assert ordered_ids(session, RegisterQuery("children", search="Ёлкин Нургуль")) == []
+    assert ordered_ids(session, RegisterQuery("children", categories=("disability",))) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+@pytest.mark.parametrize("register", REGISTERS)
+def test_rows_by_ids_are_the_rows_of_the_page_in_the_order_asked(
+    office: Office, session: Session, register: str, lang: str
+) -> None:
+    query = RegisterQuery(register, as_of=AS_OF, lang=lang)
+    page = fetch_page(session, query)
+    ids = [row.id for row in page.rows]
+    assert len(ids) >= 2
+    assert rows_by_ids(session, query, ids) == page.rows
+    assert rows_by_ids(session, query, ids[::-1]) == page.rows[::-1]
+    assert rows_by_ids(session, query, ids[1:2]) == page.rows[1:2]
+    assert rows_by_ids(session, query, []) == []
+
+
+def test_rows_by_ids_leave_out_deleted_and_unknown_records(office: Office, session: Session) -> None:
+    children = office.children
+    asked = [children["usonbaeva"], children["deleted"], uuid.uuid4(), children["adult"], children["elkin"]]
+    rows = rows_by_ids(session, RegisterQuery("children", as_of=AS_OF), asked)
+    assert [row.id for row in rows] == [children["usonbaeva"], children["elkin"]]
+    cases = rows_by_ids(session, RegisterQuery("cases"), [office.cases["deleted"], office.cases["elkin"]])
+    assert [row.id for row in cases] == [office.cases["elkin"]]
+
+
+def test_rows_by_ids_ignore_the_filters(office: Office, session: Session) -> None:
+    """A record changed so that it no longer matches keeps its row until the ids are read again."""
+    query = RegisterQuery("children", statuses=("closed",), as_of=AS_OF)
+    (row,) = rows_by_ids(session, query, [office.children["usonbaeva"]])
+    assert isinstance(row, ChildRow) and row.case_status == "implementation"
+
+
 # --- columns and the query's contract ---------------------------------------------------------
 
 
@@ -630,7 +721,7 @@ def test_unsupported_filters_and_bad_values_are_refused() -> None:
 # --- query plans (SQLite) --------------------------------------------------------------------
 
 
-def _plan(db: Database, statement: Select[Any]) -> list[str]:
+def _plan(db: Database, statement: Select[Any] | CompoundSelect[Any]) -> list[str]:
     """SQLite's plan for *statement*, one step per line."""
     sql = str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as connection:
@@ -694,3 +785,35 @@ def test_many_matches_walk_the_name_index(sqlite_db: Database) -> None:
     assert len(steps) == 1 and steps[0].startswith("SCAN persons USING"), plan
     assert any(index in steps[0] for index in name_ordered), plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan
+
+
+def test_the_ordered_ids_of_children_by_name_read_one_covering_index(sqlite_db: Database) -> None:
+    plan = _plan(sqlite_db, ordered_ids_statement(RegisterQuery("children")))
+    assert plan == ["SCAN persons USING COVERING INDEX ix_persons_live_child_last"], plan
+
+
+def test_the_ordered_ids_of_one_category_are_a_range_of_the_child_register_index(sqlite_db: Database) -> None:
+    query = RegisterQuery("children", categories=("labour_migrants",), statuses=("implementation",))
+    plan = _plan(sqlite_db, ordered_ids_statement(query))
+    assert any("ix_child_register_filter" in s for s in plan), plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan and not _persons_steps(plan), plan
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_rows_by_ids_look_records_up_by_primary_key(sqlite_db: Database, register: str) -> None:
+    """The reads of one block cost the same anywhere in the register: no scan of a whole table."""
+    with sqlite_db.reading() as session, session.connection() as connection:
+        statements: list[str] = []
+
+        def keep(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", keep)
+        rows_by_ids(session, RegisterQuery(register), [uuid.uuid4(), uuid.uuid4()])
+        event.remove(connection, "before_cursor_execute", keep)
+    assert statements
+    with sqlite_db.engine.connect() as connection:
+        for statement in statements:
+            params = tuple(uuid.uuid4().hex for _ in range(statement.count("?")))
+            plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+            assert not [step for step in plan if step.startswith("SCAN") and "CONSTANT ROW" not in step], plan

@@ -1,11 +1,15 @@
 """The table model of a register: rows fetched in blocks, in the background, as the view scrolls.
 
-The model never holds the whole register. Its row count is the count of the filtered register;
-the rows themselves come in blocks of :data:`BLOCK_SIZE` when the view first asks for one of
-them, read by :func:`models.registers.fetch_page` in a worker thread, and the last
-:data:`MAX_BLOCKS` blocks read stay cached. Until a block arrives its cells show a placeholder.
-Filtering and sorting happen in SQL: a new query is read in the background and replaces the
-shown one (model reset) when its first block and count have arrived.
+The model never holds the whole register's rows, only their ids. Filtering and sorting happen in
+SQL: a new query is read in the background and replaces the shown one (model reset) when its
+first block (:func:`models.registers.fetch_page`) and count have arrived. Then, as Anki's
+browser does, the model reads the ordered ids of every matching record once, in the background
+(:func:`models.registers.ordered_ids`): from then on the row count is the number of those ids,
+and any block of :data:`BLOCK_SIZE` rows is read by its ids (:func:`models.registers.rows_by_ids`),
+as fast at the end of the register as at its start; until the ids arrive, blocks are read by
+their offset. Blocks are read in a worker thread when the view first asks for one of their rows,
+and the last :data:`MAX_BLOCKS` blocks read stay cached; until a block arrives its cells show a
+placeholder. A record deleted after the ids were read has an empty row until the next reload.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from models.registers import (
     columns,
     count,
     fetch_page,
+    ordered_ids,
+    rows_by_ids,
 )
 
 from ui.tasks import Progress, Task
@@ -69,6 +75,10 @@ class RegisterSource(Protocol):
 
     def count(self, query: RegisterQuery) -> int: ...
 
+    def ids(self, query: RegisterQuery) -> list[uuid.UUID]: ...
+
+    def rows(self, query: RegisterQuery, ids: Sequence[uuid.UUID]) -> list[RegisterRow]: ...
+
 
 class DatabaseSource:
     """Rows read from the database, one short reading session per call."""
@@ -84,28 +94,66 @@ class DatabaseSource:
         with self._db.reading() as session:
             return count(session, query)
 
+    def ids(self, query: RegisterQuery) -> list[uuid.UUID]:
+        with self._db.reading() as session:
+            return ordered_ids(session, query)
+
+    def rows(self, query: RegisterQuery, ids: Sequence[uuid.UUID]) -> list[RegisterRow]:
+        with self._db.reading() as session:
+            return rows_by_ids(session, query, ids)
+
 
 @dataclass(frozen=True)
 class _Block:
-    """Rows of one block and their cells as shown (rendered in the worker thread)."""
+    """Rows of one block and their cells as shown (rendered in the worker thread).
 
-    rows: list[RegisterRow]
+    A row is None where a record of the ids snapshot is gone (deleted since): its cells are empty.
+    """
+
+    rows: list[RegisterRow | None]
     texts: list[tuple[str, ...]]
 
     @classmethod
-    def of(cls, rows: list[RegisterRow], specs: Sequence[ColumnSpec], lang: str) -> _Block:
-        return cls(rows, [tuple(spec.text(getattr(row, spec.key), lang) for spec in specs) for row in rows])
+    def of(cls, rows: Sequence[RegisterRow | None], specs: Sequence[ColumnSpec], lang: str) -> _Block:
+        empty = ("",) * len(specs)
+        texts = [
+            empty if row is None else tuple(spec.text(getattr(row, spec.key), lang) for spec in specs)
+            for row in rows
+        ]
+        return cls(list(rows), texts)
+
+    @classmethod
+    def by_ids(
+        cls, ids: Sequence[uuid.UUID], rows: Iterable[RegisterRow], specs: Sequence[ColumnSpec], lang: str
+    ) -> _Block:
+        """The block of *ids*, in their order, from the *rows* found for them."""
+        found = {row.id: row for row in rows}
+        return cls.of([found.get(record_id) for record_id in ids], specs, lang)
+
+    def ids(self) -> list[uuid.UUID | None]:
+        return [None if row is None else row.id for row in self.rows]
+
+
+@dataclass(frozen=True)
+class _ReadBlock:
+    """A block read in the background, for the query of *generation*, by its ids or by its offset."""
+
+    generation: int
+    number: int
+    block: _Block
+    by_ids: bool
 
 
 @dataclass(frozen=True)
 class _Loaded:
-    """A query read in the background: its count, the blocks read, the unfiltered count."""
+    """A query read in the background: its count, the blocks read, the unfiltered count, its ids if read."""
 
     generation: int
     query: RegisterQuery
     total: int
     blocks: dict[int, _Block]
     unfiltered: int
+    ids: list[uuid.UUID] | None = None
 
 
 class RegisterTableModel(QAbstractTableModel):
@@ -116,11 +164,15 @@ class RegisterTableModel(QAbstractTableModel):
 
     Signals:
         loaded(): a new or refreshed query replaced the rows (after the model reset).
+        ids_loaded(): the ordered ids of the shown query arrived: the row count is now their
+            number (rows were inserted or removed at the end if it changed meanwhile), and
+            blocks are read by their ids.
         block_loaded(int): the rows of one more block arrived (the block's number).
         failed(object): reading failed (the exception).
     """
 
     loaded = Signal()
+    ids_loaded = Signal()
     block_loaded = Signal(int)
     failed = Signal(object)
 
@@ -139,11 +191,13 @@ class RegisterTableModel(QAbstractTableModel):
         self._shown_generation = 0
         self._total = 0
         self._unfiltered: int | None = None
+        self._ids: list[uuid.UUID] | None = None  # of the shown query, once read
         self._blocks: OrderedDict[int, _Block] = OrderedDict()
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._reading_block: int | None = None
         self._tasks: set[Task[Any]] = set()
         self._query_task: Task[_Loaded] | None = None
+        self._ids_task: Task[tuple[int, list[uuid.UUID]]] | None = None
 
     # --- what the page asks -----------------------------------------------------------
 
@@ -166,11 +220,16 @@ class RegisterTableModel(QAbstractTableModel):
     def is_busy(self) -> bool:
         return bool(self._tasks)
 
+    def has_ids(self) -> bool:
+        """Whether the ordered ids of the shown query have arrived (blocks are read by their ids)."""
+        return self._ids is not None
+
     def set_query(self, query: RegisterQuery, *, keep_row: int | None = None, recount: bool = False) -> None:
         """Read *query* in the background; its rows replace the shown ones when they arrive.
 
-        *keep_row* also reads the block of that row (to find the current record again);
-        *recount* reads the count of the whole register again.
+        *keep_row* also reads the block of that row (to find the current record again): past the
+        first block, the query's ids are read first and the blocks by their ids, rather than
+        walking the register up to that row; *recount* reads the count of the whole register again.
         """
         query = replace(query, offset=0, limit=BLOCK_SIZE)
         self._query = query
@@ -183,19 +242,29 @@ class RegisterTableModel(QAbstractTableModel):
         def work(progress: Progress) -> _Loaded:
             read: dict[int, _Block] = {}
             total = 0
+            ids = source.ids(query) if len(blocks) > 1 else None
             for block in sorted(blocks):
                 progress.check()
-                page = source.fetch(replace(query, offset=block * BLOCK_SIZE))
-                read[block] = _Block.of(page.rows, specs, lang)
-                total = page.total if block == 0 else total
+                if ids is None:
+                    page = source.fetch(replace(query, offset=block * BLOCK_SIZE))
+                    read[block] = _Block.of(page.rows, specs, lang)
+                    total = page.total if block == 0 else total
+                else:
+                    chunk = ids[block * BLOCK_SIZE : (block + 1) * BLOCK_SIZE]
+                    read[block] = _Block.by_ids(
+                        chunk, source.rows(query, chunk) if chunk else [], specs, lang
+                    )
+                    total = len(ids)
             if not query.used_filters():
                 whole = total
             else:
                 whole = unfiltered if unfiltered is not None else source.count(RegisterQuery(query.register))
-            return _Loaded(generation, query, total, read, whole)
+            return _Loaded(generation, query, total, read, whole, ids)
 
-        if self._query_task is not None:
-            self._query_task.cancel()
+        for task in (self._query_task, self._ids_task):
+            if task is not None:
+                task.cancel()
+        self._ids_task = None
         self._query_task = self._start(work, self._on_query_loaded)
 
     def reload(self, *, keep_row: int | None = None) -> None:
@@ -211,9 +280,18 @@ class RegisterTableModel(QAbstractTableModel):
         """The row of a record among the rows read so far."""
         for block, loaded in self._blocks.items():
             for offset, record in enumerate(loaded.rows):
-                if record.id == record_id:
+                if record is not None and record.id == record_id:
                     return block * BLOCK_SIZE + offset
         return None
+
+    def find(self, record_id: uuid.UUID) -> int | None:
+        """The row of a record in the ids of the shown query or, until they arrive, among the rows read."""
+        if self._ids is None:
+            return self.find_loaded(record_id)
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            return None
 
     def loaded_rows(self) -> int:
         return sum(len(loaded.rows) for loaded in self._blocks.values())
@@ -262,17 +340,20 @@ class RegisterTableModel(QAbstractTableModel):
         offset = row - number * BLOCK_SIZE
         if offset >= len(block.rows):
             return None  # the register shrank since it was counted
+        record = block.rows[offset]
         if role == _DISPLAY:
             return block.texts[offset][column]
+        if record is None:
+            return None  # deleted since the ids were read: an empty row
         if role == _ALIGNMENT:
             return self._alignments[column]
         if role == _TOOLTIP:
             text = block.texts[offset][column]
             return text if text and self._tooltips[column] else None
         if role == ID_ROLE:
-            return block.rows[offset].id
+            return record.id
         if role == ROW_ROLE:
-            return block.rows[offset]
+            return record
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -292,6 +373,13 @@ class RegisterTableModel(QAbstractTableModel):
         offset = row % BLOCK_SIZE
         return block.rows[offset] if block is not None and offset < len(block.rows) else None
 
+    def _agrees(self, number: int, block: _Block) -> bool:
+        """Whether a block read by its offset holds the records the ids put there (or no ids yet)."""
+        if self._ids is None:
+            return True
+        first = number * BLOCK_SIZE
+        return block.ids() == list(self._ids[first : first + BLOCK_SIZE])
+
     def _want(self, block: int) -> None:
         if block == self._reading_block:
             return
@@ -310,12 +398,18 @@ class RegisterTableModel(QAbstractTableModel):
         else:
             return
         self._reading_block = block
-        query = replace(self._shown, offset=block * BLOCK_SIZE)
+        first = block * BLOCK_SIZE
+        query = replace(self._shown, offset=first)
         generation = self._shown_generation
         source, specs, lang = self._source, self._columns, query.lang or current_language()
+        ids = None if self._ids is None else self._ids[first : first + BLOCK_SIZE]
 
-        def work(progress: Progress) -> tuple[int, int, _Block]:
-            return generation, block, _Block.of(source.fetch(query).rows, specs, lang)
+        def work(progress: Progress) -> _ReadBlock:
+            if ids is None:
+                return _ReadBlock(generation, block, _Block.of(source.fetch(query).rows, specs, lang), False)
+            return _ReadBlock(
+                generation, block, _Block.by_ids(ids, source.rows(query, ids), specs, lang), True
+            )
 
         self._start(work, self._on_block_loaded)
 
@@ -347,23 +441,67 @@ class RegisterTableModel(QAbstractTableModel):
         self._blocks.clear()
         self._wanted.clear()
         self._reading_block = None
+        self._ids = loaded.ids
         self._store(loaded.blocks.items())
         self.endResetModel()
+        if loaded.ids is None:
+            self._read_ids(loaded.generation, loaded.query)
         self.loaded.emit()
+        if loaded.ids is not None:
+            self.ids_loaded.emit()
+
+    def _read_ids(self, generation: int, query: RegisterQuery) -> None:
+        source = self._source
+
+        def work(progress: Progress) -> tuple[int, list[uuid.UUID]]:
+            return generation, source.ids(query)
+
+        self._ids_task = self._start(work, self._on_ids_loaded)
 
     @Slot(object)
-    def _on_block_loaded(self, result: tuple[int, int, _Block]) -> None:
-        generation, number, block = result
-        if generation != self._shown_generation:
+    def _on_ids_loaded(self, result: tuple[int, list[uuid.UUID]]) -> None:
+        generation, ids = result
+        if generation != self._shown_generation or generation != self._generation:
+            return  # a newer query is shown or asked for
+        self._ids_task = None
+        self._ids = ids
+        stale = [number for number, block in self._blocks.items() if not self._agrees(number, block)]
+        for number in stale:
+            del self._blocks[number]
+        total = len(ids)
+        if total > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, total - 1)
+            self._total = total
+            self.endInsertRows()
+        elif total < self._total:
+            self.beginRemoveRows(QModelIndex(), total, self._total - 1)
+            self._total = total
+            self.endRemoveRows()
+        if not self._shown.used_filters():
+            self._unfiltered = total
+        for number in stale:
+            self._changed(number * BLOCK_SIZE, (number + 1) * BLOCK_SIZE)  # the view asks for them again
+        self.ids_loaded.emit()
+
+    @Slot(object)
+    def _on_block_loaded(self, result: _ReadBlock) -> None:
+        if result.generation != self._shown_generation:
             return
         self._reading_block = None
-        self._store([(number, block)])
-        first = number * BLOCK_SIZE
-        last = min(first + len(block.rows), self._total) - 1
+        number, block = result.number, result.block
+        if result.by_ids or self._agrees(number, block):
+            self._store([(number, block)])
+            self._changed(number * BLOCK_SIZE, number * BLOCK_SIZE + len(block.rows))
+            self.block_loaded.emit(number)
+        else:  # read by its offset, and the ids that arrived meanwhile put other records there
+            self._wanted[number] = None
+        self._read_next_block()
+
+    def _changed(self, first: int, end: int) -> None:
+        """Tell the view that the rows from *first* up to *end* (excluded), as far as they exist, changed."""
+        last = min(end, self._total) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
-        self.block_loaded.emit(number)
-        self._read_next_block()
 
     @Slot(object)
     def _on_task_failed(self, error: BaseException) -> None:

@@ -57,6 +57,9 @@ class RegisterPage(QWidget):
         self._stale = False
         self._keep_id: uuid.UUID | None = None
         self._keep_row: int | None = None
+        # A refreshed record not among the first rows read, and the row put current meanwhile.
+        self._find_id: uuid.UUID | None = None
+        self._stand_in_row: int | None = None
         self._sized = False
 
         self.model = RegisterTableModel(register, source or DatabaseSource(ctx.db), self)
@@ -75,6 +78,7 @@ class RegisterPage(QWidget):
         self.filter_bar.changed.connect(self._on_filter_bar_changed)
         self.filter_bar.search.installEventFilter(self)
         self.model.loaded.connect(self._on_model_loaded)
+        self.model.ids_loaded.connect(self._on_model_ids_loaded)
         self.model.failed.connect(self._on_model_failed)
         self._loading.timeout.connect(self._on_loading_timeout)
         self.view.activated.connect(self._on_view_activated)
@@ -157,6 +161,7 @@ class RegisterPage(QWidget):
     def _run(self, query: RegisterQuery) -> None:
         self._keep_id = None
         self._keep_row = None
+        self._find_id = None
         self._loading.start()
         self.model.set_query(query)
 
@@ -232,15 +237,31 @@ class RegisterPage(QWidget):
         self.filter_bar.count_label.setText(self.count_text())
         self._show_sort()
         self._size_new_columns()
-        row = self.model.find_loaded(self._keep_id) if self._keep_id is not None else None
+        row = self.model.find(self._keep_id) if self._keep_id is not None else None
+        self._find_id = None
         if row is None and self._keep_row is not None and self.model.total() > 0:
             row = min(self._keep_row, self.model.total() - 1)
+            self._find_id, self._stand_in_row = self._keep_id, row  # the ids will tell where it went
         if row is not None:
-            column = self.view.horizontalHeader().logicalIndex(0)
-            self.view.setCurrentIndex(self.model.index(row, column))
+            self._set_current_row(row)
         self._keep_id = None
         self._keep_row = None
         self.loaded.emit()
+
+    @Slot()
+    def _on_model_ids_loaded(self) -> None:
+        """The count may have changed; a kept record not found among the first rows read is looked up."""
+        self.filter_bar.count_label.setText(self.count_text())
+        record_id, self._find_id = self._find_id, None
+        if record_id is None or self.view.currentIndex().row() != self._stand_in_row:
+            return  # nothing to look for, or the user has moved on
+        row = self.model.find(record_id)
+        if row is not None:
+            self._set_current_row(row)
+            self.view.scrollTo(self.model.index(row, 0))
+
+    def _set_current_row(self, row: int) -> None:
+        self.view.setCurrentIndex(self.model.index(row, self.view.horizontalHeader().logicalIndex(0)))
 
     @Slot(object)
     def _on_model_failed(self, error: BaseException) -> None:
