@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -13,14 +14,16 @@ from sqlalchemy import func, select
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from models.database import Database
 from models.duplicates import SAME_NAME_AND_BIRTH_DATE
 from models.lookups import Choice
 from models.orm import Case, Person
+from models.services.base import Actor
 from models.services.cases import CaseInput, PersonRef, ReportInput, get_report, open_case, register_report
 from models.services.people import (
+    PersonDetails,
     add_household_member,
     create_household,
     get_household,
@@ -80,15 +83,27 @@ def _background_reads_end() -> Iterator[None]:
     QApplication.processEvents()
 
 
+def wait_loaded(qtbot: QtBot, form: RecordForm) -> None:
+    """Wait until the form has read its record (after opening, saving or reloading)."""
+    qtbot.wait_until(lambda: not form.is_loading)
+
+
 @pytest.fixture
 def show(qtbot: QtBot) -> Iterator[Callable[..., RecordForm]]:
-    """Open a form as the main window does; forms still open are closed (unsaved) after the test."""
+    """Open a form as the main window does and wait until it is filled (unless *wait* is false).
+
+    Forms still open are closed (unsaved) after the test.
+    """
     opened: list[RecordForm] = []
 
-    def open_one(ctx: AppContext, kind: str, record_id: uuid.UUID | None = None) -> RecordForm:
+    def open_one(
+        ctx: AppContext, kind: str, record_id: uuid.UUID | None = None, *, wait: bool = True
+    ) -> RecordForm:
         form = open_form(ctx, kind, record_id)
         assert form is not None
         opened.append(form)
+        if wait:
+            wait_loaded(qtbot, form)
         return form
 
     yield open_one
@@ -188,6 +203,10 @@ def test_a_new_child_is_saved_and_announced(qtbot: QtBot, ctx: AppContext, show)
         assert form.save()
     assert changed.args == ["person"]
     assert form.record_id is not None and not form.dirty
+    assert form.is_loading and not form.save_button.isEnabled()  # read back in the background
+    with qtbot.wait_signal(form.loaded):
+        pass
+    assert form.save_button.isEnabled() and form.last_name.isEnabled()
     assert form.last_name.text() == "Үсөнбаева"  # read back as stored
     assert form.windowTitle().startswith("Үсөнбаева Ңурзат")
     assert get_person(ctx.db, ctx.actor, form.record_id).data.district_id == form.district_id.value()
@@ -205,6 +224,7 @@ def test_a_repeated_pin_is_saved_with_a_warning_at_the_pin(qtbot: QtBot, ctx: Ap
     assert form.duplicates_dialog is not None
     qtbot.mouseClick(form.duplicates_dialog.different_button, Qt.MouseButton.LeftButton)
     assert form.record_id is not None
+    wait_loaded(qtbot, form)
     assert form.fields.labels["pin"].kind == "warning"
     assert "Ёлкин Артём" in form.fields.labels["pin"].text()
 
@@ -332,6 +352,7 @@ def test_a_record_saved_by_someone_else_meanwhile_is_offered_for_reloading(
     form.school.setText("Школа № 5")
     assert not form.save()
     assert _answers == ["reload"]
+    wait_loaded(qtbot, form)
     assert (form.phone.text(), form.school.text()) == ("0700", "")
     assert not form.dirty
 
@@ -352,13 +373,75 @@ def test_referrals_and_kdd_meetings_are_opened_in_the_case_workspace(qtbot: QtBo
         open_form(ctx, "visit", None)
 
 
-def test_a_deleted_record_opens_no_form(
-    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+def test_a_deleted_record_is_told_and_its_window_closes(
+    qtbot: QtBot, ctx: AppContext, show, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(base, "show_error", lambda _parent, error, _title=None: shown.append(str(error)))
-    assert open_form(ctx, "person", uuid.uuid4()) is None
-    assert len(shown) == 1
+    form = show(ctx, "person", uuid.uuid4(), wait=False)
+    qtbot.wait_until(lambda: len(shown) == 1)
+    assert not shiboken6.isValid(form) or not form.isVisible()
+
+
+def test_a_form_shows_at_once_and_reads_its_record_in_the_background(
+    qtbot: QtBot, ctx: AppContext, show, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person_id = register_child(ctx.db, ctx.actor, NURZAT).id
+    read_in_gui_thread: list[bool] = []
+    fetch = PersonForm.fetch
+
+    def noting_fetch(db: Database, actor: Actor, record_id: uuid.UUID) -> PersonDetails:
+        read_in_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return fetch(db, actor, record_id)
+
+    monkeypatch.setattr(PersonForm, "fetch", staticmethod(noting_fetch))
+    form = show(ctx, "person", person_id, wait=False)
+    assert isinstance(form, PersonForm)
+    at_once = (form.isVisible(), form.is_loading, form.body is None, form.save_button.isEnabled())
+    assert at_once == (True, True, True, False)
+    placeholder = form.scroll_area.widget()
+    assert isinstance(placeholder, QLabel) and placeholder.text() == "Загрузка…"
+    assert form.windowTitle() == "Загрузка…[*]"
+    with qtbot.wait_signal(form.loaded):
+        pass
+    assert read_in_gui_thread == [False]
+    assert not form.is_loading and not form.loading_label.isVisibleTo(form)
+    assert form.last_name.isEnabled() and form.save_button.isEnabled()
+    assert form.last_name.text() == "Үсөнбаева" and form.birth_date.text() == "01.02.2015"
+    assert form.windowTitle().startswith("Үсөнбаева Ңурзат") and not form.dirty
+
+
+def test_the_fields_of_a_loading_form_are_shown_disabled_until_the_record_comes(
+    qtbot: QtBot, ctx: AppContext, show, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person_id = register_child(ctx.db, ctx.actor, NURZAT).id
+    show(ctx, "person")  # the choice lists are read once per session; now they are
+    record_read = threading.Event()
+    fetch = PersonForm.fetch
+
+    def held_fetch(db: Database, actor: Actor, record_id: uuid.UUID) -> PersonDetails:
+        assert record_read.wait(10)
+        return fetch(db, actor, record_id)
+
+    monkeypatch.setattr(PersonForm, "fetch", staticmethod(held_fetch))
+    form = show(ctx, "person", person_id, wait=False)
+    assert isinstance(form, PersonForm)
+    qtbot.wait_until(lambda: hasattr(form, "last_name") and form.last_name.isVisible())
+    assert form.is_loading and not form.last_name.isEnabled() and form.last_name.text() == ""
+    assert form.loading_label.isVisibleTo(form) and not form.save_button.isEnabled()
+    record_read.set()
+    wait_loaded(qtbot, form)
+    assert form.last_name.isEnabled() and form.last_name.text() == "Үсөнбаева"
+
+
+def test_a_form_closed_while_loading_stays_closed(qtbot: QtBot, ctx: AppContext, show, _answers) -> None:
+    person_id = register_child(ctx.db, ctx.actor, NURZAT).id
+    form = show(ctx, "person", person_id, wait=False)
+    form.close()
+    QThreadPool.globalInstance().waitForDone()
+    QApplication.processEvents()
+    assert not shiboken6.isValid(form) or not form.isVisible()
+    assert _answers == []
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -411,7 +494,7 @@ def test_a_member_is_added_to_a_new_household_by_searching(qtbot: QtBot, ctx: Ap
     dialog.caregiver.setChecked(True)
     with qtbot.wait_signal(dialog.member_added):
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
-    assert form.members.rowCount() == 1
+    qtbot.wait_until(lambda: form.members.rowCount() == 1)
     [member] = get_household(ctx.db, ctx.actor, form.record_id).members
     assert (member.full_name, member.relation_code, member.is_caregiver) == (
         "Үсөнбаева Гүлзат",
@@ -455,7 +538,7 @@ def test_a_members_relation_is_changed_in_the_table_and_removed(
     form.members_view.selectRow(0)
     qtbot.mouseClick(form.remove_member_button, Qt.MouseButton.LeftButton)
     assert _answers == ["remove_member"]
-    assert form.members.rowCount() == 0
+    qtbot.wait_until(lambda: form.members.rowCount() == 0)
     assert get_household(ctx.db, ctx.actor, household_id).members == []
 
 
@@ -482,6 +565,7 @@ def test_a_report_decided_open_case_opens_a_case_for_the_child(qtbot: QtBot, ctx
         assert [c.code for c in case.categories] == ["not_in_school"]
     assert opened == [("case", case.id)]
     assert form.record_id is not None
+    wait_loaded(qtbot, form)
     assert get_report(ctx.db, ctx.actor, form.record_id).decision == "open_case"
     assert "1/2026" in form.cases_label.text()
     assert not form.decision.isEnabled()
@@ -527,6 +611,7 @@ def test_a_case_is_opened_from_its_form_and_edited(qtbot: QtBot, ctx: AppContext
     form.categories.set_values(["neglect"])
     form.risk.set_value("high")
     assert form.save()
+    wait_loaded(qtbot, form)
     assert form.number.text() == f"1/{date.today().year}"
     assert form.worker.value() == ctx.actor.user_id
     form.risk.set_value("low")

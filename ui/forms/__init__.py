@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -16,7 +17,7 @@ from ui.forms.child import PersonForm
 from ui.forms.household import HouseholdForm
 from ui.forms.report import ReportForm
 
-FORMS: dict[str, type[RecordForm]] = {
+FORMS: dict[str, type[RecordForm[Any]]] = {
     "person": PersonForm,
     "household": HouseholdForm,
     "report": ReportForm,
@@ -47,7 +48,7 @@ class _OpenForms(QObject):
 
     def find(self, kind: str, record_id: uuid.UUID) -> RecordForm | None:
         for form in self.forms:
-            if form.kind == kind and form.record_id == record_id:
+            if form.kind == kind and form.record_id == record_id and form.isVisible():
                 return form
         return None
 
@@ -64,10 +65,11 @@ def open_form(
 ) -> RecordForm | None:
     """Show the form of a record (a new one when *record_id* is None); returns the form's window.
 
+    The window shows at once and reads the record in the background (see RecordForm.load); if
+    the record cannot be read (deleted meanwhile), a message says so and the window closes.
     Forms are non-modal, one window per record: opening a record whose form is already open
     brings that window to the front. Referrals and КДД meetings are worked on in the case
-    workspace: for them an information message is shown (non-modal) and None returned. None
-    is also returned when the record cannot be read (deleted meanwhile); a message says so.
+    workspace: for them an information message is shown (non-modal) and None returned.
     """
     if kind in WORKSPACE_KINDS:
         _tell_opened_elsewhere(kind, parent)
@@ -81,10 +83,8 @@ def open_form(
         existing.activateWindow()
         return existing
     form = FORMS[kind](ctx, record_id, parent)
-    if not form.load():
-        form.deleteLater()
-        return None
     registry.add(form)
+    form.load()
     form.show()
     return form
 

@@ -6,6 +6,7 @@ Status transitions, assessments, plans and closure belong to the case workspace 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date
 
 from PySide6.QtCore import QDate, Slot
@@ -21,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.database import Database
 from models.errors import FieldProblem, ValidationFailed
 from models.i18n import _, gettext
 from models.permissions import Permission
 from models.registers import CASE_STATUS_LABELS
+from models.services.base import Actor
 from models.services.cases import (
     CaseDetails,
     CaseInput,
@@ -51,11 +54,16 @@ def _person_link(person: PersonRef) -> str:
     return f'<a href="{person.id}">{person.full_name}{born}</a>'
 
 
-class CaseForm(RecordForm):
+class CaseForm(RecordForm[CaseDetails]):
     """A child's case. The responsible worker is changed only by users who may assign cases."""
 
     kind = "case"
     write_permission = Permission.CASE_WRITE
+    choice_lists = (
+        choices.reference_list("tjs_category"),
+        choices.reference_list("risk_level"),
+        choices.WORKERS,
+    )
 
     def __init__(
         self, ctx: AppContext, record_id: uuid.UUID | None = None, parent: QWidget | None = None
@@ -66,7 +74,7 @@ class CaseForm(RecordForm):
         self.picker: PersonPicker | None = None
         self.resize(1060, 600)
 
-    def build(self, body: QWidget) -> None:
+    def build(self, body: QWidget) -> Iterator[None]:
         categories = choices.reference(self.ctx, "tjs_category")
         risks = choices.reference(self.ctx, "risk_level")
         self._workers = choices.workers(self.ctx)
@@ -97,6 +105,7 @@ class CaseForm(RecordForm):
         self.summary.setTabChangesFocus(True)
         self.summary.setFixedHeight(self.summary.fontMetrics().lineSpacing() * 4 + 14)
 
+        yield
         case = QGroupBox(gettext("Case"))
         form = QFormLayout(case)
         self.fields.add_row(form, "child", child_row, gettext("Child"), aliases=("child_id",))
@@ -110,6 +119,7 @@ class CaseForm(RecordForm):
         )
         self.fields.add_row(form, "summary", self.summary, gettext("Summary"))
 
+        yield
         categories_box = QGroupBox(gettext("Categories of difficult life situation"))
         form = QFormLayout(categories_box)
         self.fields.add_row(form, "categories", self.categories, aliases=("category_codes",), span=True)
@@ -139,7 +149,7 @@ class CaseForm(RecordForm):
 
     # --- reading and writing ---------------------------------------------------------------
 
-    def fill_new(self) -> None:
+    def fill_new(self, defaults: object) -> None:
         self.number.setText(gettext("given when the case is saved"))
         initial_status = CASE_STATUS_LABELS["registered"]
         self.status.setText(gettext(initial_status))
@@ -150,9 +160,11 @@ class CaseForm(RecordForm):
             self.worker.set_value(self.ctx.actor.user_id)  # whoever opens a case is responsible at first
         self.worker.setEnabled(self.can_assign and not self.read_only)
 
-    def read(self) -> None:
-        assert self.record_id is not None
-        details = get_case(self.ctx.db, self.ctx.actor, self.record_id)
+    @classmethod
+    def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> CaseDetails:
+        return get_case(db, actor, record_id)
+
+    def show_record(self, details: CaseDetails) -> None:
         self._stored = details
         self.version = details.version
         self._show_child(details.child)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -21,13 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.database import Database
 from models.duplicates import DuplicateCandidate
 from models.errors import FieldProblem, ValidationFailed
 from models.i18n import gettext
 from models.lookups import Choice
 from models.permissions import Permission
 from models.registers import SEX_LABELS
+from models.services.base import Actor
 from models.services.people import (
+    PersonDetails,
     check_duplicates,
     get_person,
     person_districts,
@@ -57,6 +60,7 @@ from ui.forms.widgets import (
     date_problem,
     text_or_none,
 )
+from ui.tasks import Progress, Task, run_task
 
 # Fields that say who the person is; the others are details an existing record may lack.
 _IDENTITY = ("last_name", "first_name", "patronymic", "sex", "birth_date", "pin", "district_id", "is_child")
@@ -69,7 +73,7 @@ def _notes_edit(lines: int = 2) -> QPlainTextEdit:
     return edit
 
 
-class PersonForm(RecordForm):
+class PersonForm(RecordForm[PersonDetails]):
     """A child's record (an adult's, when one is opened from a household).
 
     Typing a ПИН fills an empty sex and date of birth and checks that they agree; before a new
@@ -78,6 +82,7 @@ class PersonForm(RecordForm):
 
     kind = "person"
     write_permission = Permission.PERSON_WRITE
+    choice_lists = (choices.DISTRICTS,)
 
     def __init__(
         self, ctx: AppContext, record_id: uuid.UUID | None = None, parent: QWidget | None = None
@@ -89,17 +94,18 @@ class PersonForm(RecordForm):
         self._registered_on: date | None = None
         self._different_confirmed = False
         self._checking_pin = False
+        self._duplicates_sequence = 0
+        self._duplicates_task: Task[tuple[int, list[DuplicateCandidate]]] | None = None
         self.duplicates_dialog: DuplicatesDialog | None = None
         self._duplicates_timer = QTimer(self)
         self._duplicates_timer.setSingleShot(True)
         self._duplicates_timer.setInterval(TYPING_PAUSE_MS)
         self._duplicates_timer.timeout.connect(self._on_duplicates_timer_timeout)
-        self.pin.editingFinished.connect(self._on_pin_editing_finished)
         self.resize(1120, 640)
 
     # --- layout --------------------------------------------------------------------------
 
-    def build(self, body: QWidget) -> None:
+    def build(self, body: QWidget) -> Iterator[None]:
         districts = choices.districts(self.ctx)
         self.duplicates_hint = QLabel()
         self.duplicates_hint.setWordWrap(True)
@@ -122,6 +128,7 @@ class PersonForm(RecordForm):
         self.pin = QLineEdit()
         self.pin.setPlaceholderText(gettext("14 digits"))
         self.pin.setMaxLength(20)
+        self.pin.editingFinished.connect(self._on_pin_editing_finished)
         self.pin_verified = QCheckBox(gettext("Checked against a document"))
         self.citizenship = QLineEdit()
         self.languages = QLineEdit()
@@ -145,6 +152,7 @@ class PersonForm(RecordForm):
         self.documents_notes = _notes_edit()
         self.notes = _notes_edit(3)
 
+        yield
         person = QGroupBox(gettext("Personal details"))
         form = QFormLayout(person)
         for name in ("last_name", "first_name", "patronymic", "sex", "birth_date", "pin"):
@@ -163,6 +171,7 @@ class PersonForm(RecordForm):
         ):
             self.fields.add_row(form, name, getattr(self, name), label)
 
+        yield
         address = QGroupBox(gettext("Address and contacts"))
         form = QFormLayout(address)
         for name in ("district_id", "address_text", "phone"):
@@ -182,6 +191,7 @@ class PersonForm(RecordForm):
         self.fields.add_row(form, "migration_country", self.migration_country)
         self.work_box.hide()
 
+        yield
         needs = QGroupBox(gettext("Health and documents"))
         form = QFormLayout(needs)
         self.fields.add_row(form, "disability", self.disability, "")
@@ -193,6 +203,7 @@ class PersonForm(RecordForm):
         form = QFormLayout(notes)
         self.fields.add_row(form, "notes", self.notes, span=True)
 
+        yield
         left = QVBoxLayout()
         left.addWidget(person)
         left.addWidget(certificate)
@@ -221,14 +232,19 @@ class PersonForm(RecordForm):
 
     # --- reading and writing ---------------------------------------------------------------
 
-    def fill_new(self) -> None:
-        with self.ctx.db.reading() as session:
-            district = office_district_id(session)
-        self.district_id.set_value(district)
+    @classmethod
+    def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> PersonDetails:
+        return get_person(db, actor, record_id)
 
-    def read(self) -> None:
-        assert self.record_id is not None
-        details = get_person(self.ctx.db, self.ctx.actor, self.record_id)
+    @classmethod
+    def fetch_new(cls, db: Database, actor: Actor) -> uuid.UUID | None:
+        with db.reading() as session:
+            return office_district_id(session)
+
+    def fill_new(self, defaults: object) -> None:
+        self.district_id.set_value(defaults if isinstance(defaults, uuid.UUID) else None)
+
+    def show_record(self, details: PersonDetails) -> None:
         self._stored = details.data
         self._full_name = details.full_name
         self._current_case_id = details.current_case_id
@@ -266,6 +282,7 @@ class PersonForm(RecordForm):
         self.district_id.set_value(data.district_id)
         self.school_box.setVisible(data.is_child)
         self.work_box.setVisible(not data.is_child)
+        self._duplicates_sequence += 1
         self.duplicates_hint.hide()
         if details.current_case_id is not None:
             self.case_link.setText(f'<a href="case">{gettext("Open the case of this child")}</a>')
@@ -396,7 +413,8 @@ class PersonForm(RecordForm):
 
     @Slot()
     def _on_duplicates_timer_timeout(self) -> None:
-        """While typing: name the registered children who may be this one (a few indexed lookups)."""
+        """While typing: name the registered children who may be this one (looked up in the background)."""
+        self._duplicates_sequence += 1
         if self.read_only or (self._stored is not None and not self._stored.is_child):
             return
         try:
@@ -413,8 +431,19 @@ class PersonForm(RecordForm):
         if not data.last_name.strip() or not data.first_name.strip():
             self.duplicates_hint.hide()
             return
-        candidates = check_duplicates(self.ctx.db, self.ctx.actor, data, exclude_id=self.record_id)
-        self.show_duplicates_hint(candidates)
+        sequence = self._duplicates_sequence
+        db, actor, exclude_id = self.ctx.db, self.ctx.actor, self.record_id
+
+        def work(_progress: Progress) -> tuple[int, list[DuplicateCandidate]]:
+            return sequence, check_duplicates(db, actor, data, exclude_id=exclude_id)
+
+        self._duplicates_task = run_task(work, self._on_duplicates_task_finished)
+
+    @Slot(object)
+    def _on_duplicates_task_finished(self, result: tuple[int, list[DuplicateCandidate]]) -> None:
+        sequence, candidates = result
+        if sequence == self._duplicates_sequence:  # else typing went on: a newer check is coming
+            self.show_duplicates_hint(candidates)
 
     def show_duplicates_hint(self, candidates: list[DuplicateCandidate]) -> None:
         if not candidates:

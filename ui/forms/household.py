@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
@@ -37,12 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.database import Database
 from models.errors import DomainError, FieldProblem, ValidationFailed
 from models.i18n import N_, gettext
 from models.lookups import Choice
 from models.permissions import Permission
 from models.registers import SEX_LABELS
+from models.services.base import Actor
 from models.services.people import (
+    HouseholdDetails,
     MemberRow,
     add_household_member,
     create_household,
@@ -69,6 +71,7 @@ from ui.forms.widgets import (
     date_problem,
     text_or_none,
 )
+from ui.tasks import Progress, Task, run_task
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -399,11 +402,12 @@ class AddMemberDialog(Dialog):
         return result.id
 
 
-class HouseholdForm(RecordForm):
+class HouseholdForm(RecordForm[HouseholdDetails]):
     """A household's record and its members. Members are written as they are added or changed."""
 
     kind = "household"
     write_permission = Permission.HOUSEHOLD_WRITE
+    choice_lists = (choices.DISTRICTS, choices.reference_list("relation_type"))
 
     def __init__(
         self, ctx: AppContext, record_id: uuid.UUID | None = None, parent: QWidget | None = None
@@ -411,9 +415,14 @@ class HouseholdForm(RecordForm):
         super().__init__(ctx, record_id, parent)
         self._stored: HouseholdInput | None = None
         self.add_dialog: AddMemberDialog | None = None
+        # Every read of the members (with the record, or after a member changed) takes the next
+        # number; only the latest one started is shown.
+        self._members_sequence = 0
+        self._members_from_load = 0
+        self._members_task: Task[tuple[int, HouseholdDetails | Exception]] | None = None
         self.resize(1000, 680)
 
-    def build(self, body: QWidget) -> None:
+    def build(self, body: QWidget) -> Iterator[None]:
         districts = choices.districts(self.ctx)
         self._relations = choices.reference(self.ctx, "relation_type")
         self.district_id: ChoiceCombo[uuid.UUID] = ChoiceCombo(districts)
@@ -431,6 +440,7 @@ class HouseholdForm(RecordForm):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 2 + 14)
 
+        yield
         details = QGroupBox(gettext("Household"))
         form = QFormLayout(details)
         self.fields.add_row(form, "district_id", self.district_id, aliases=("district",))
@@ -441,6 +451,7 @@ class HouseholdForm(RecordForm):
         self.fields.add_row(form, "benefits", self.benefits, gettext("Benefits received"))
         self.fields.add_row(form, "notes", self.notes, gettext("Notes"))
 
+        yield
         self.members = MembersModel(self._relations, self)
         self.members_view = QTableView()
         self.members_view.setModel(self.members)
@@ -499,13 +510,24 @@ class HouseholdForm(RecordForm):
 
     # --- reading and writing ---------------------------------------------------------------
 
-    def fill_new(self) -> None:
-        with self.ctx.db.reading() as session:
-            self.district_id.set_value(office_district_id(session))
+    @classmethod
+    def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> HouseholdDetails:
+        return get_household(db, actor, record_id)
 
-    def read(self) -> None:
-        assert self.record_id is not None
-        details = get_household(self.ctx.db, self.ctx.actor, self.record_id)
+    @classmethod
+    def fetch_new(cls, db: Database, actor: Actor) -> uuid.UUID | None:
+        with db.reading() as session:
+            return office_district_id(session)
+
+    def fill_new(self, defaults: object) -> None:
+        self.district_id.set_value(defaults if isinstance(defaults, uuid.UUID) else None)
+
+    def load(self) -> None:
+        self._members_sequence += 1  # the members come with the record
+        self._members_from_load = self._members_sequence
+        super().load()
+
+    def show_record(self, details: HouseholdDetails) -> None:
         self._stored = details.data
         self.version = details.version
         data = details.data
@@ -516,7 +538,9 @@ class HouseholdForm(RecordForm):
         self.income_sources.setPlainText(data.income_sources or "")
         self.benefits.setPlainText(data.benefits or "")
         self.notes.setPlainText(data.notes or "")
-        self.members.set_members(details.members)
+        if self._members_from_load == self._members_sequence:
+            self.members.set_members(details.members)
+            self._on_members_selection_changed()
 
     def household_input(self) -> HouseholdInput:
         base = self._stored or HouseholdInput()
@@ -543,15 +567,33 @@ class HouseholdForm(RecordForm):
     # --- members -------------------------------------------------------------------------
 
     def reload_members(self) -> None:
+        """Read the members again (in the background) after one was added, changed or removed."""
         if self.record_id is None:
             return
-        try:
-            details = get_household(self.ctx.db, self.ctx.actor, self.record_id)
-        except DomainError as error:
-            self.members_problem.show_error(error_text(error))
-            return
-        self.members.set_members(details.members)
-        self._on_members_selection_changed()
+        self._members_sequence += 1
+        sequence = self._members_sequence
+        db, actor, household_id = self.ctx.db, self.ctx.actor, self.record_id
+
+        def work(_progress: Progress) -> tuple[int, HouseholdDetails | Exception]:
+            try:
+                return sequence, get_household(db, actor, household_id)
+            except Exception as error:  # shown by the form, in the GUI thread
+                return sequence, error
+
+        self._members_task = run_task(work, self._on_members_task_finished)
+
+    @Slot(object)
+    def _on_members_task_finished(self, result: tuple[int, HouseholdDetails | Exception]) -> None:
+        sequence, details = result
+        if sequence != self._members_sequence:
+            return  # the members are being read again
+        if isinstance(details, DomainError):
+            self.members_problem.show_error(error_text(details))
+        elif isinstance(details, Exception):
+            show_error(self, details, self.title())
+        else:
+            self.members.set_members(details.members)
+            self._on_members_selection_changed()
 
     def _selected_member(self) -> MemberRow | None:
         rows = self.members_view.selectionModel().selectedRows()
@@ -616,5 +658,4 @@ class HouseholdForm(RecordForm):
             show_error(self, error, self.title())
         else:
             self.ctx.announce_change("household")
-        # Not inside the view's call of setData: read the members (and their versions) afterwards.
-        QTimer.singleShot(0, self.reload_members)
+        self.reload_members()  # their versions changed; the view shows them once read

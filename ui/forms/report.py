@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -24,14 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.database import Database
 from models.errors import DomainError, FieldProblem
 from models.i18n import gettext
 from models.lookups import Choice
 from models.permissions import Permission
 from models.registers import CASE_STATUS_LABELS, REPORT_DECISION_LABELS
+from models.services.base import Actor
 from models.services.cases import (
     CaseRef,
     PersonRef,
+    ReportDetails,
     ReportInput,
     decide_report,
     get_report,
@@ -65,7 +69,7 @@ def _comparable(data: ReportInput) -> ReportInput:
     )
 
 
-class ReportForm(RecordForm):
+class ReportForm(RecordForm[ReportDetails]):
     """A report in the journal, and the decision on it.
 
     Deciding "open a case" opens one case per child concerned (with the report's categories and
@@ -74,6 +78,12 @@ class ReportForm(RecordForm):
 
     kind = "report"
     write_permission = Permission.REPORT_WRITE
+    choice_lists = (
+        choices.reference_list("report_source"),
+        choices.reference_list("report_channel"),
+        choices.reference_list("tjs_category"),
+        choices.WORKERS,
+    )
 
     def __init__(
         self, ctx: AppContext, record_id: uuid.UUID | None = None, parent: QWidget | None = None
@@ -89,7 +99,7 @@ class ReportForm(RecordForm):
 
     # --- layout --------------------------------------------------------------------------
 
-    def build(self, body: QWidget) -> None:
+    def build(self, body: QWidget) -> Iterator[None]:
         sources = choices.reference(self.ctx, "report_source")
         channels = choices.reference(self.ctx, "report_channel")
         categories = choices.reference(self.ctx, "tjs_category")
@@ -131,6 +141,7 @@ class ReportForm(RecordForm):
         self.cases_label.setWordWrap(True)
         self.cases_label.linkActivated.connect(self._on_cases_label_link_activated)
 
+        yield
         report = QGroupBox(gettext("Report"))
         form = QFormLayout(report)
         form.addRow(gettext("Reg. №"), self.number)
@@ -147,6 +158,7 @@ class ReportForm(RecordForm):
         self.fields.add_row(form, "reporter_contact", self.reporter_contact, gettext("Contact details"))
         self.fields.add_row(form, "reporter_agency", self.reporter_agency, gettext("Organisation"))
 
+        yield
         concerned = QGroupBox(gettext("Children and categories"))
         form = QFormLayout(concerned)
         children_box = QWidget()
@@ -169,6 +181,7 @@ class ReportForm(RecordForm):
             form, "worker", self.worker, gettext("Assigned worker"), aliases=("assigned_worker_id",)
         )
 
+        yield
         self.decision_box = QGroupBox(gettext("Decision"))
         form = QFormLayout(self.decision_box)
         self.fields.add_row(form, "decision", self.decision, gettext("Decision"))
@@ -207,16 +220,18 @@ class ReportForm(RecordForm):
 
     # --- reading and writing ---------------------------------------------------------------
 
-    def fill_new(self) -> None:
+    def fill_new(self, defaults: object) -> None:
         self.number.setText(gettext("given when the report is saved"))
         self.received_at.setDateTime(QDateTime.currentDateTime())
         self.decision.set_value("pending")
         self.decision_date.setDate(QDate.currentDate())
         self._update_enabled()
 
-    def read(self) -> None:
-        assert self.record_id is not None
-        details = get_report(self.ctx.db, self.ctx.actor, self.record_id)
+    @classmethod
+    def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> ReportDetails:
+        return get_report(db, actor, record_id)
+
+    def show_record(self, details: ReportDetails) -> None:
         data = details.data
         self._stored = data
         self._stored_decision = (details.decision, details.decision_date, details.decision_note)
