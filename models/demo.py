@@ -941,7 +941,7 @@ class _Office:
             sex,
             self.day[born],
             pin,
-            int(rand() < 0.6),
+            int(rand() < 0.6 and pin is not None),  # only a ПИН that exists can be checked
             key(last),
             key(first),
             key(patronymic),

@@ -128,6 +128,10 @@ def test_demo_office_has_every_status_duplicates_and_working_users(tmp_path: Pat
             )
             == 0
         )
+        # A ПИН can only be marked as checked against a document when there is one (the form refuses it).
+        assert not session.scalar(
+            select(func.count()).select_from(Person).where(Person.pin_verified, Person.pin.is_(None))
+        )
         assert verify_chain(session) == []
     for username, password, role in result.users:
         assert authenticate(db, username, password).role == role
