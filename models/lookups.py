@@ -37,6 +37,17 @@ def _name(row: ReferenceItem | AdminUnit | Organisation, lang: str) -> str:
     return row.name_ru
 
 
+# The Kyrgyz Cyrillic alphabet (the Russian one with Ң, Ө, Ү in their places); Ё sorts with Е.
+_KYRGYZ_ALPHABET = "абвгдежзийклмнңоөпрстуүфхцчшщъыьэюя"
+_ALPHABET_ORDER = {ord(letter): chr(0x100 + i) for i, letter in enumerate(_KYRGYZ_ALPHABET)}
+_ALPHABET_ORDER[ord("ё")] = _ALPHABET_ORDER[ord("е")]
+
+
+def alphabetical(label: str) -> str:
+    """A sort key in the order of the Kyrgyz alphabet, case-blind (databases sort by code point)."""
+    return label.casefold().translate(_ALPHABET_ORDER)
+
+
 def reference_choices(session: Session, kind: str, lang: str | None = None) -> list[Choice[str]]:
     """The active entries of one reference list (see :data:`models.reference.KINDS`), by code."""
     lang = lang or current_language()
@@ -47,7 +58,7 @@ def district_choices(session: Session, lang: str | None = None) -> list[Choice[u
     """The districts and cities valid today, by id, in alphabetical order of the label."""
     lang = lang or current_language()
     choices = [Choice(unit.id, _name(unit, lang)) for unit in districts(session)]
-    return sorted(choices, key=lambda choice: choice.label.casefold())
+    return sorted(choices, key=lambda choice: alphabetical(choice.label))
 
 
 def worker_choices(session: Session) -> list[Choice[uuid.UUID]]:
@@ -55,9 +66,10 @@ def worker_choices(session: Session) -> list[Choice[uuid.UUID]]:
     users = session.scalars(
         select(User).where(User.active.is_(True), User.deleted_at.is_(None)).order_by(User.full_name)
     )
-    return [
+    choices = [
         Choice(user.id, user.full_name) for user in users if allows(user.role_code, Permission.CASE_WRITE)
     ]
+    return sorted(choices, key=lambda choice: alphabetical(choice.label))
 
 
 def organisation_choices(session: Session, lang: str | None = None) -> list[Choice[uuid.UUID]]:
@@ -66,4 +78,4 @@ def organisation_choices(session: Session, lang: str | None = None) -> list[Choi
     rows = session.scalars(
         select(Organisation).where(Organisation.active.is_(True), Organisation.deleted_at.is_(None))
     )
-    return sorted((Choice(org.id, _name(org, lang)) for org in rows), key=lambda c: c.label.casefold())
+    return sorted((Choice(org.id, _name(org, lang)) for org in rows), key=lambda c: alphabetical(c.label))
