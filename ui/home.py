@@ -75,6 +75,8 @@ FRACTION_ROLE = Qt.ItemDataRole.UserRole + 5  # a count as a share of the larges
 
 OVERDUE_RED = QColor(190, 30, 30)
 BAR_WIDTH = 120
+SIZING_ROWS = 40
+"""How many rows (after the visible ones) a table's columns are sized to when its rows change."""
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -316,9 +318,22 @@ def _table(model: QAbstractItemModel, *, stretch_column: int) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns are sized once per reset, from the header and the first rows (ResizeToContents would
+    # ask every cell of every row for its data on each layout: 13,000 calls and ~200 ms for 100 cases).
+    header.setResizeContentsPrecision(SIZING_ROWS)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    model.modelReset.connect(lambda: _fit_columns(view))
+    _fit_columns(view)
     return view
+
+
+def _fit_columns(view: QTableView) -> None:
+    """Size the columns that are neither stretched nor fixed to their header and first rows."""
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+            view.resizeColumnToContents(column)
 
 
 def _bars_table(model: CountsModel) -> QTableView:
