@@ -39,12 +39,13 @@ from models.i18n import current_language, gettext
 from models.lookups import Choice
 from models.permissions import Permission
 from models.services.base import Actor
+from models.settings import office_district_id
 
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text, show_error
 from ui.forms import choices
-from ui.forms.widgets import FieldSet, ProblemLabel, changed_signal, set_read_only
+from ui.forms.widgets import ChoiceCombo, FieldSet, ProblemLabel, changed_signal, set_read_only
 from ui.tasks import Progress, Task, run_task
 
 D = TypeVar("D")
@@ -551,3 +552,20 @@ class RecordForm(Dialog, Generic[D]):
         self._closed = True
         self.save_geometry()
         event.accept()
+
+
+class DistrictRecordForm(RecordForm[D]):
+    """A record form whose new record starts in the office's district.
+
+    Subclasses build the district choice as :attr:`district_id` (in :meth:`RecordForm.build`).
+    """
+
+    district_id: ChoiceCombo[uuid.UUID]
+
+    @classmethod
+    def fetch_new(cls, db: Database, actor: Actor) -> uuid.UUID | None:
+        with db.reading() as session:
+            return office_district_id(session)
+
+    def fill_new(self, defaults: object) -> None:
+        self.district_id.set_value(defaults if isinstance(defaults, uuid.UUID) else None)

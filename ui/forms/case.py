@@ -43,7 +43,7 @@ from models.validation import format_date
 from ui.context import AppContext
 from ui.forms import choices
 from ui.forms.base import RecordForm
-from ui.forms.pickers import PersonPicker
+from ui.forms.pickers import PersonPicker, open_child_picker, person_ref
 from ui.forms.widgets import CheckList, ChoiceCombo, qdate, text_or_none
 
 DATE_FORMAT = "dd.MM.yyyy"
@@ -239,15 +239,12 @@ class CaseForm(RecordForm[CaseDetails]):
 
     @Slot()
     def _on_choose_child_button_clicked(self) -> None:
-        picker = PersonPicker(self.ctx, gettext("Choose a child"), children=True, parent=self)
-        picker.chosen.connect(self._on_picker_chosen)
-        self.picker = picker
-        picker.open()
+        self.picker = open_child_picker(self.ctx, self._on_picker_chosen, parent=self)
 
     @Slot(object)
     def _on_picker_chosen(self, hit: PersonHit) -> None:
         self.picker = None
-        self._show_child(PersonRef(hit.id, hit.full_name, hit.birth_date))
+        self._show_child(person_ref(hit))
         self.fields.clear_field("child")
         self.mark_edited()
 

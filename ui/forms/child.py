@@ -37,7 +37,6 @@ from models.services.people import (
     register_child,
     update_person,
 )
-from models.settings import office_district_id
 from models.validation import (
     PIN_LENGTH,
     PersonInput,
@@ -50,7 +49,7 @@ from models.validation import (
 
 from ui.context import AppContext
 from ui.forms import base, choices
-from ui.forms.base import RecordForm
+from ui.forms.base import DistrictRecordForm
 from ui.forms.duplicates import DuplicatesDialog
 from ui.forms.widgets import (
     TYPING_PAUSE_MS,
@@ -64,6 +63,25 @@ from ui.tasks import Progress, Task, run_task
 
 # Fields that say who the person is; the others are details an existing record may lack.
 _IDENTITY = ("last_name", "first_name", "patronymic", "sex", "birth_date", "pin", "district_id", "is_child")
+# The optional fields typed in a line (last and first name, which are required, aside), the notes
+# typed in a box and the check boxes: each is the attribute of the form and of PersonInput.
+_LINE_FIELDS = (
+    "patronymic",
+    "pin",
+    "citizenship",
+    "languages",
+    "birth_cert_series",
+    "birth_cert_number",
+    "birth_cert_issuer",
+    "address_text",
+    "phone",
+    "school",
+    "school_class",
+    "occupation",
+    "migration_country",
+)
+_NOTE_FIELDS = ("disability_notes", "documents_notes", "notes")
+_CHECK_FIELDS = ("pin_verified", "disability", "documents_missing", "in_migration")
 
 
 def _notes_edit(lines: int = 2) -> QPlainTextEdit:
@@ -73,7 +91,7 @@ def _notes_edit(lines: int = 2) -> QPlainTextEdit:
     return edit
 
 
-class PersonForm(RecordForm[PersonDetails]):
+class PersonForm(DistrictRecordForm[PersonDetails]):
     """A child's record (an adult's, when one is opened from a household).
 
     Typing a ПИН fills an empty sex and date of birth and checks that they agree; before a new
@@ -236,14 +254,6 @@ class PersonForm(RecordForm[PersonDetails]):
     def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> PersonDetails:
         return get_person(db, actor, record_id)
 
-    @classmethod
-    def fetch_new(cls, db: Database, actor: Actor) -> uuid.UUID | None:
-        with db.reading() as session:
-            return office_district_id(session)
-
-    def fill_new(self, defaults: object) -> None:
-        self.district_id.set_value(defaults if isinstance(defaults, uuid.UUID) else None)
-
     def show_record(self, details: PersonDetails) -> None:
         self._stored = details.data
         self._full_name = details.full_name
@@ -251,29 +261,13 @@ class PersonForm(RecordForm[PersonDetails]):
         self._registered_on = details.created_at.astimezone().date()
         self.version = details.version
         data = details.data
-        for name in (
-            "last_name",
-            "first_name",
-            "patronymic",
-            "pin",
-            "citizenship",
-            "languages",
-            "birth_cert_series",
-            "birth_cert_number",
-            "birth_cert_issuer",
-            "address_text",
-            "phone",
-            "school",
-            "school_class",
-            "occupation",
-            "migration_country",
-        ):
+        for name in ("last_name", "first_name", *_LINE_FIELDS):
             editor: QLineEdit = getattr(self, name)
             editor.setText(getattr(data, name) or "")
-        for name in ("disability_notes", "documents_notes", "notes"):
+        for name in _NOTE_FIELDS:
             text_edit: QPlainTextEdit = getattr(self, name)
             text_edit.setPlainText(getattr(data, name) or "")
-        for name in ("pin_verified", "disability", "documents_missing", "in_migration"):
+        for name in _CHECK_FIELDS:
             box: QCheckBox = getattr(self, name)
             box.setChecked(bool(getattr(data, name)))
         self.sex.set_value(data.sex)
@@ -311,26 +305,9 @@ class PersonForm(RecordForm[PersonDetails]):
             "birth_cert_date": cert_date,
             "district_id": self.district_id.value(),
         }
-        for name in (
-            "patronymic",
-            "pin",
-            "citizenship",
-            "languages",
-            "birth_cert_series",
-            "birth_cert_number",
-            "birth_cert_issuer",
-            "address_text",
-            "phone",
-            "school",
-            "school_class",
-            "occupation",
-            "migration_country",
-            "disability_notes",
-            "documents_notes",
-            "notes",
-        ):
+        for name in (*_LINE_FIELDS, *_NOTE_FIELDS):
             values[name] = text_or_none(getattr(self, name))
-        for name in ("pin_verified", "disability", "documents_missing", "in_migration"):
+        for name in _CHECK_FIELDS:
             values[name] = getattr(self, name).isChecked()
         return replace(self._stored or PersonInput(), **values), problems
 

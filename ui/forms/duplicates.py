@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -37,6 +36,7 @@ from models.i18n import N_, gettext
 from models.validation import format_date
 
 from ui.dialogs import Dialog
+from ui.forms.widgets import RowsModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -52,7 +52,7 @@ def reasons_text(reasons: Sequence[str]) -> str:
     return "; ".join(gettext(REASON_LABELS.get(code, code)) for code in reasons)
 
 
-class CandidatesModel(QAbstractTableModel):
+class CandidatesModel(RowsModel[DuplicateCandidate]):
     """Possible duplicates, strongest first: name, date of birth, ПИН, district, why, score."""
 
     PersonIdRole = Qt.ItemDataRole.UserRole + 1
@@ -65,27 +65,13 @@ class CandidatesModel(QAbstractTableModel):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._candidates = list(candidates)
+        self._rows = list(candidates)
         self._districts = dict(districts)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self._candidates)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802 - Qt override
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return gettext(self.HEADERS[section])
-        return None
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._candidates):
+        candidate = self.row_at(index)
+        if candidate is None:
             return None
-        candidate = self._candidates[index.row()]
         if role == self.PersonIdRole:
             return candidate.person_id
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 5:

@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -54,20 +53,20 @@ from models.services.people import (
     update_household,
     update_household_member,
 )
-from models.settings import office_district_id
 from models.validation import HouseholdInput, PersonInput, format_date
 
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text, show_error
 from ui.forms import choices
-from ui.forms.base import RecordForm
+from ui.forms.base import DistrictRecordForm
 from ui.forms.widgets import (
     ChoiceCombo,
     DateField,
     FieldSet,
     PersonSearch,
     ProblemLabel,
+    RowsModel,
     date_problem,
     text_or_none,
 )
@@ -88,7 +87,7 @@ def ask_remove_member(parent: QWidget, name: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-class MembersModel(QAbstractTableModel):
+class MembersModel(RowsModel[MemberRow]):
     """The members of a household; relation, caregiver and living together can be changed in place.
 
     Signals:
@@ -113,28 +112,13 @@ class MembersModel(QAbstractTableModel):
 
     def __init__(self, relations: Sequence[Choice[str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._members: list[MemberRow] = []
         self._relation_labels = {c.value: c.label for c in relations}
         self.editable = True
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self._members)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802 - Qt override
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal and 0 <= section < len(self.HEADERS):
-            return gettext(self.HEADERS[section])
-        return None
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._members):
+        member = self.row_at(index)
+        if member is None:
             return None
-        member = self._members[index.row()]
         column = index.column()
         if role == self.MemberRole:
             return member
@@ -172,7 +156,7 @@ class MembersModel(QAbstractTableModel):
     def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid() or not self.editable:
             return False
-        member = self._members[index.row()]
+        member = self._rows[index.row()]
         relation, caregiver, lives = member.relation_code, member.is_caregiver, member.lives_with_child
         column = index.column()
         if column == self.RELATION and role == Qt.ItemDataRole.EditRole:
@@ -191,7 +175,7 @@ class MembersModel(QAbstractTableModel):
             member.lives_with_child,
         ):
             return True
-        self._members[index.row()] = replace(
+        self._rows[index.row()] = replace(
             member, relation_code=relation, is_caregiver=caregiver, lives_with_child=lives
         )
         self.dataChanged.emit(index, index)
@@ -199,12 +183,10 @@ class MembersModel(QAbstractTableModel):
         return True
 
     def set_members(self, members: Sequence[MemberRow]) -> None:
-        self.beginResetModel()
-        self._members = list(members)
-        self.endResetModel()
+        self.set_rows(members)
 
     def member(self, row: int) -> MemberRow | None:
-        return self._members[row] if 0 <= row < len(self._members) else None
+        return self.row_entry(row)
 
 
 class RelationDelegate(QStyledItemDelegate):
@@ -402,7 +384,7 @@ class AddMemberDialog(Dialog):
         return result.id
 
 
-class HouseholdForm(RecordForm[HouseholdDetails]):
+class HouseholdForm(DistrictRecordForm[HouseholdDetails]):
     """A household's record and its members. Members are written as they are added or changed."""
 
     kind = "household"
@@ -513,14 +495,6 @@ class HouseholdForm(RecordForm[HouseholdDetails]):
     @classmethod
     def fetch(cls, db: Database, actor: Actor, record_id: uuid.UUID) -> HouseholdDetails:
         return get_household(db, actor, record_id)
-
-    @classmethod
-    def fetch_new(cls, db: Database, actor: Actor) -> uuid.UUID | None:
-        with db.reading() as session:
-            return office_district_id(session)
-
-    def fill_new(self, defaults: object) -> None:
-        self.district_id.set_value(defaults if isinstance(defaults, uuid.UUID) else None)
 
     def load(self) -> None:
         self._members_sequence += 1  # the members come with the record

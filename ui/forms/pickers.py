@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.i18n import gettext
+from models.services.cases import PersonRef
 from models.services.people import PersonHit
 
 from ui.context import AppContext
@@ -65,3 +68,16 @@ class PersonPicker(Dialog):
         hit = self.search.current()
         if hit is not None:
             self._on_search_person_activated(hit)
+
+
+def open_child_picker(ctx: AppContext, chosen: Callable[[PersonHit], None], parent: QWidget) -> PersonPicker:
+    """Open (non-modal) a :class:`PersonPicker` of the registered children; *chosen* gets the child chosen."""
+    picker = PersonPicker(ctx, gettext("Choose a child"), children=True, parent=parent)
+    picker.chosen.connect(chosen)
+    picker.open()
+    return picker
+
+
+def person_ref(hit: PersonHit) -> PersonRef:
+    """The person found, as the case and report services take a person."""
+    return PersonRef(hit.id, hit.full_name, hit.birth_date)

@@ -48,7 +48,7 @@ from models.services.people import PersonHit
 from ui.context import AppContext
 from ui.forms import choices
 from ui.forms.base import RecordForm
-from ui.forms.pickers import PersonPicker
+from ui.forms.pickers import PersonPicker, open_child_picker, person_ref
 from ui.forms.widgets import CheckList, ChoiceCombo, PeopleListModel, qdate, text_or_none
 
 DATE_TIME_FORMAT = "dd.MM.yyyy HH:mm"
@@ -360,15 +360,12 @@ class ReportForm(RecordForm[ReportDetails]):
 
     @Slot()
     def _on_add_child_button_clicked(self) -> None:
-        picker = PersonPicker(self.ctx, gettext("Choose a child"), children=True, parent=self)
-        picker.chosen.connect(self._on_picker_chosen)
-        self.picker = picker
-        picker.open()
+        self.picker = open_child_picker(self.ctx, self._on_picker_chosen, parent=self)
 
     @Slot(object)
     def _on_picker_chosen(self, hit: PersonHit) -> None:
         self.picker = None
-        self.add_child(PersonRef(hit.id, hit.full_name, hit.birth_date))
+        self.add_child(person_ref(hit))
 
     @Slot()
     def _on_remove_child_button_clicked(self) -> None:

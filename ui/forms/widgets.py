@@ -409,18 +409,24 @@ class CheckList(QListView):
 # --- people ---------------------------------------------------------------------------
 
 
-class PersonHitsModel(QAbstractTableModel):
-    """Persons found by a search: name, date of birth, ПИН, child or adult."""
+R = TypeVar("R")
 
-    PersonRole = Qt.ItemDataRole.UserRole + 1
-    HEADERS = ("Full name", "Date of birth", "ПИН", "Child or adult")
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """A table of rows of one kind under the translated column titles of :attr:`HEADERS`.
+
+    Subclasses set :attr:`HEADERS` (English source texts) and implement ``data`` with
+    :meth:`row_at`.
+    """
+
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._hits: list[PersonHit] = []
+        self._rows: list[R] = []
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self._hits)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -433,10 +439,30 @@ class PersonHitsModel(QAbstractTableModel):
             return gettext(self.HEADERS[section])
         return None
 
+    def row_at(self, index: ModelIndex) -> R | None:
+        """The row of *index*, or None for an index that is not in the table."""
+        return self.row_entry(index.row()) if index.isValid() else None
+
+    def row_entry(self, row: int) -> R | None:
+        """The row at position *row*, or None."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def set_rows(self, rows: Iterable[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+
+class PersonHitsModel(RowsModel[PersonHit]):
+    """Persons found by a search: name, date of birth, ПИН, child or adult."""
+
+    PersonRole = Qt.ItemDataRole.UserRole + 1
+    HEADERS = ("Full name", "Date of birth", "ПИН", "Child or adult")
+
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+        hit = self.row_at(index)
+        if hit is None:
             return None
-        hit = self._hits[index.row()]
         if role == self.PersonRole:
             return hit
         if role != Qt.ItemDataRole.DisplayRole:
@@ -453,12 +479,10 @@ class PersonHitsModel(QAbstractTableModel):
         return None
 
     def set_hits(self, hits: list[PersonHit]) -> None:
-        self.beginResetModel()
-        self._hits = list(hits)
-        self.endResetModel()
+        self.set_rows(hits)
 
     def hit(self, row: int) -> PersonHit | None:
-        return self._hits[row] if 0 <= row < len(self._hits) else None
+        return self.row_entry(row)
 
 
 class PersonSearch(QWidget):
