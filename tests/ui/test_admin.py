@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from models.i18n import gettext, set_language
 from models.lookups import reference_choices
@@ -25,6 +26,8 @@ from models.services.users import list_users
 
 from ui.admin import AdminPage
 from ui.admin.common import ROW_ROLE, select_where
+from ui.admin.deadlines import DeadlinesTab
+from ui.admin.office import OfficeTab
 from ui.admin.organisations import OrganisationDialog, OrganisationsTab, organisation_model
 from ui.admin.reference import ReferenceItemDialog, ReferenceTab, item_model
 from ui.admin.users import AddUserDialog, RoleDialog, UsersTab, user_model
@@ -34,6 +37,9 @@ from tests.conftest import USER_PASSWORD, make_user
 
 # The offscreen platform says so for every top-level window with size constraints.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+D = TypeVar("D", bound=QDialog)
+W = TypeVar("W", bound=QWidget)
 
 SCHOOL = OrganisationInput("Школа № 3 им. Ёлкина", "Ёлкин атындагы № 3 мектеп", type_code="school")
 
@@ -45,12 +51,33 @@ def page_of(ctx: AppContext, qtbot: QtBot) -> AdminPage:
     return page
 
 
+def tab_of(
+    ctx: AppContext, qtbot: QtBot, name: str, kind: type[W], show: bool = False
+) -> tuple[AdminPage, W]:
+    """The page and its tab *name* (brought to the front of a shown page if *show*)."""
+    page = page_of(ctx, qtbot)
+    if show:
+        page.show()
+        page.show_tab(name)
+    tab: object = page.tab(name)
+    assert isinstance(tab, kind)
+    return page, tab
+
+
 def ok_button(dialog: AddUserDialog | RoleDialog | ReferenceItemDialog | OrganisationDialog) -> QPushButton:
     box = dialog.findChild(QDialogButtonBox)
     assert box is not None
     button = box.button(QDialogButtonBox.StandardButton.Ok)
     assert button is not None
     return button
+
+
+def opened_by(button: QPushButton, tab: QWidget, kind: type[D]) -> D:
+    """Click *button* of *tab* and return the dialog of *kind* it opened."""
+    button.click()
+    dialog = tab.findChild(kind)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
 
 
 def type_into(edit: QLineEdit, text: str) -> None:
@@ -129,12 +156,8 @@ def test_the_table_models_pass_the_model_tester(ctx: AppContext, qtmodeltester: 
 
 
 def test_a_user_added_through_the_dialog_is_listed(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
-    tab.add_button.click()
-    dialog = tab.findChild(AddUserDialog)
-    assert dialog is not None and dialog.isVisible()
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
+    dialog = opened_by(tab.add_button, tab, AddUserDialog)
     type_into(dialog.username, "Usenova")
     type_into(dialog.full_name, "Үсөнбаева Ңурзат")
     dialog.role.setCurrentIndex(dialog.role.findData("social_worker"))
@@ -153,12 +176,8 @@ def test_a_user_added_through_the_dialog_is_listed(ctx: AppContext, qtbot: QtBot
 
 
 def test_a_repeated_password_that_differs_is_shown_next_to_it(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
-    tab.add_button.click()
-    dialog = tab.findChild(AddUserDialog)
-    assert dialog is not None
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
+    dialog = opened_by(tab.add_button, tab, AddUserDialog)
     type_into(dialog.username, "usenova")
     type_into(dialog.password, USER_PASSWORD)
     type_into(dialog.password_repeat, USER_PASSWORD + "x")
@@ -172,12 +191,8 @@ def test_a_repeated_password_that_differs_is_shown_next_to_it(ctx: AppContext, q
 
 
 def test_a_taken_user_name_is_shown_next_to_it(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
-    tab.add_button.click()
-    dialog = tab.findChild(AddUserDialog)
-    assert dialog is not None
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
+    dialog = opened_by(tab.add_button, tab, AddUserDialog)
     type_into(dialog.username, "admin")
     type_into(dialog.full_name, "Ёлкин Иван")
     type_into(dialog.password, USER_PASSWORD)
@@ -191,9 +206,7 @@ def test_a_taken_user_name_is_shown_next_to_it(ctx: AppContext, qtbot: QtBot) ->
 
 
 def test_disabling_the_only_administrator_shows_the_refusal(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
     select_where(tab.table, lambda u: u.username == "admin")
 
     with qtbot.assert_not_emitted(ctx.data_changed):
@@ -205,13 +218,9 @@ def test_disabling_the_only_administrator_shows_the_refusal(ctx: AppContext, qtb
 
 
 def test_taking_the_role_from_the_last_administrator_shows_the_refusal(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
     select_where(tab.table, lambda u: u.username == "admin")
-    tab.role_button.click()
-    dialog = tab.findChild(RoleDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.role_button, tab, RoleDialog)
     dialog.role.setCurrentIndex(dialog.role.findData("head"))
 
     ok_button(dialog).click()
@@ -222,9 +231,7 @@ def test_taking_the_role_from_the_last_administrator_shows_the_refusal(ctx: AppC
 
 
 def test_disabling_and_enabling_another_user(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("users")
-    assert isinstance(tab, UsersTab)
+    _page, tab = tab_of(ctx, qtbot, "users", UsersTab)
     make_user(ctx.db, ctx.actor, "usenova", "specialist")
     tab.refresh()
     select_where(tab.table, lambda u: u.username == "usenova")
@@ -242,35 +249,31 @@ def test_disabling_and_enabling_another_user(ctx: AppContext, qtbot: QtBot) -> N
 
 
 def test_changing_a_deadline_and_saving_persists_it(ctx: AppContext, qtbot: QtBot) -> None:
-    page = page_of(ctx, qtbot)
-    tab = page.tab("deadlines")
-    spin = tab.spins["deadline.referral_reply_days"]  # type: ignore[attr-defined]
+    _page, tab = tab_of(ctx, qtbot, "deadlines", DeadlinesTab)
+    spin = tab.spins["deadline.referral_reply_days"]
     assert spin.value() == 10
-    assert not tab.save_button.isEnabled()  # type: ignore[attr-defined]
+    assert not tab.save_button.isEnabled()
 
     spin.setValue(14)
     with qtbot.wait_signal(ctx.data_changed) as changed:
-        tab.save_button.click()  # type: ignore[attr-defined]
+        tab.save_button.click()
 
     assert changed.args == ["settings"]
     assert get_number_settings(ctx.db, ctx.actor)["deadline.referral_reply_days"] == 14
     assert spin.value() == 14
-    assert not tab.save_button.isEnabled()  # type: ignore[attr-defined]
+    assert not tab.save_button.isEnabled()
 
 
 def test_office_details_are_saved_and_a_missing_name_is_shown_next_to_its_field(
     ctx: AppContext, qtbot: QtBot
 ) -> None:
-    page = page_of(ctx, qtbot)
-    page.show()
-    page.show_tab("office")
-    tab = page.tab("office")
-    edits = tab.edits  # type: ignore[attr-defined]
-    assert "Сокулук" in tab.district.text()  # type: ignore[attr-defined]
+    _page, tab = tab_of(ctx, qtbot, "office", OfficeTab, show=True)
+    edits = tab.edits
+    assert "Сокулук" in tab.district.text()
 
     edits["department_name_ru"].clear()
     type_into(edits["head_name"], " Ңурзат")
-    tab.save_button.click()  # type: ignore[attr-defined]
+    tab.save_button.click()
 
     assert error_under(tab, "department_name_ru") == gettext("{field}: required.").format(
         field=gettext("Department name in Russian")
@@ -280,7 +283,7 @@ def test_office_details_are_saved_and_a_missing_name_is_shown_next_to_its_field(
 
     type_into(edits["department_name_ru"], "Отдел защиты детей")
     with qtbot.wait_signal(ctx.data_changed) as changed:
-        tab.save_button.click()  # type: ignore[attr-defined]
+        tab.save_button.click()
 
     assert changed.args == ["office"]
     details = get_office(ctx.db, ctx.actor).details
@@ -292,20 +295,14 @@ def test_office_details_are_saved_and_a_missing_name_is_shown_next_to_its_field(
 
 
 def reference_tab(ctx: AppContext, qtbot: QtBot, kind: str) -> tuple[AdminPage, ReferenceTab]:
-    page = page_of(ctx, qtbot)
-    page.show()
-    page.show_tab("reference")
-    tab = page.tab("reference")
-    assert isinstance(tab, ReferenceTab)
+    page, tab = tab_of(ctx, qtbot, "reference", ReferenceTab, show=True)
     tab.choose_kind(kind)
     return page, tab
 
 
 def test_an_item_added_in_the_dialog_appears_in_the_list(ctx: AppContext, qtbot: QtBot) -> None:
     _page, tab = reference_tab(ctx, qtbot, "service_type")
-    tab.add_button.click()
-    dialog = tab.findChild(ReferenceItemDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.add_button, tab, ReferenceItemDialog)
     type_into(dialog.code, "day_centre")
     type_into(dialog.names["name_ru"], "Дневной центр")
     type_into(dialog.names["name_ky"], "Күндүзгү борбор")
@@ -321,9 +318,7 @@ def test_an_item_added_in_the_dialog_appears_in_the_list(ctx: AppContext, qtbot:
 
 def test_a_code_already_in_the_list_is_shown_next_to_the_code(ctx: AppContext, qtbot: QtBot) -> None:
     _page, tab = reference_tab(ctx, qtbot, "tjs_category")
-    tab.add_button.click()
-    dialog = tab.findChild(ReferenceItemDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.add_button, tab, ReferenceItemDialog)
     type_into(dialog.code, "orphans")
     type_into(dialog.names["name_ru"], "Сироты")
 
@@ -365,19 +360,12 @@ def test_moving_an_item_down_changes_the_order(ctx: AppContext, qtbot: QtBot) ->
 
 
 def organisations_tab(ctx: AppContext, qtbot: QtBot) -> tuple[AdminPage, OrganisationsTab]:
-    page = page_of(ctx, qtbot)
-    page.show()
-    page.show_tab("organisations")
-    tab = page.tab("organisations")
-    assert isinstance(tab, OrganisationsTab)
-    return page, tab
+    return tab_of(ctx, qtbot, "organisations", OrganisationsTab, show=True)
 
 
 def test_an_organisation_added_in_the_form_is_listed(ctx: AppContext, qtbot: QtBot) -> None:
     _page, tab = organisations_tab(ctx, qtbot)
-    tab.add_button.click()
-    dialog = tab.findChild(OrganisationDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.add_button, tab, OrganisationDialog)
     assert dialog.district_id() == get_office(ctx.db, ctx.actor).district_id
     type_into(dialog.edits["name_ru"], SCHOOL.name_ru)
     type_into(dialog.edits["name_ky"], SCHOOL.name_ky)
@@ -399,9 +387,7 @@ def test_an_organisation_added_in_the_form_is_listed(ctx: AppContext, qtbot: QtB
 
 def test_a_wrong_email_is_shown_next_to_it(ctx: AppContext, qtbot: QtBot) -> None:
     _page, tab = organisations_tab(ctx, qtbot)
-    tab.add_button.click()
-    dialog = tab.findChild(OrganisationDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.add_button, tab, OrganisationDialog)
     type_into(dialog.edits["name_ru"], SCHOOL.name_ru)
     type_into(dialog.edits["name_ky"], SCHOOL.name_ky)
     type_into(dialog.edits["email"], "school3")
@@ -417,9 +403,7 @@ def test_saving_an_organisation_someone_else_changed_is_refused(ctx: AppContext,
     _page, tab = organisations_tab(ctx, qtbot)
     tab.refresh()
     select_where(tab.table, lambda org: org.id == org_id)
-    tab.edit_button.click()
-    dialog = tab.findChild(OrganisationDialog)
-    assert dialog is not None
+    dialog = opened_by(tab.edit_button, tab, OrganisationDialog)
     [opened] = list_organisations(ctx.db, ctx.actor)
     update_organisation(
         ctx.db, ctx.actor, org_id, opened.version, OrganisationInput(**{**SCHOOL.__dict__, "phone": "1"})

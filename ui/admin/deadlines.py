@@ -7,13 +7,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from models.i18n import gettext
+from models.i18n import N_, gettext
 from models.services.settings import (
     DEADLINE_SETTINGS,
     SECURITY_SETTINGS,
@@ -23,41 +22,31 @@ from models.services.settings import (
     update_number_settings,
 )
 
-from ui.admin.common import FieldRows, MessageBar, report_failure
+from ui.admin.common import SettingsTab
 from ui.context import AppContext
 
 
-class DeadlinesTab(QWidget):
+class DeadlinesTab(SettingsTab[dict[str, int]]):
     """Deadlines (days, working days, months) and lockout settings as spin boxes, saved together."""
 
     kinds: tuple[str, ...] = ("settings",)
+    changed_kind = "settings"
+    saved_message = N_("The settings are saved.")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bar = MessageBar()
+        super().__init__(ctx, parent)
         self.spins: dict[str, QSpinBox] = {}
-        self.fields = FieldRows()
         groups = QHBoxLayout()
         for title, specs in (
             (gettext("Deadlines"), DEADLINE_SETTINGS),
             (gettext("Sign-in security"), SECURITY_SETTINGS),
         ):
             groups.addWidget(self._group(title, specs), 1)
-        self.save_button = QPushButton(gettext("Save"))
-        self.undo_button = QPushButton(gettext("Undo changes"))
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.undo_button.clicked.connect(self._on_undo_button_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.undo_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.bar)
         layout.addLayout(groups)
-        layout.addLayout(buttons)
+        layout.addLayout(self.button_row())
         layout.addStretch(1)
-        self._loaded: dict[str, int] = {}
         self.refresh()
 
     def _group(self, title: str, specs: tuple[NumberSetting, ...]) -> QGroupBox:
@@ -79,55 +68,24 @@ class DeadlinesTab(QWidget):
     def values(self) -> dict[str, int]:
         return {key: spin.value() for key, spin in self.spins.items()}
 
-    def modified(self) -> bool:
-        return bool(self._loaded) and self.values() != self._loaded
-
-    def refresh(self) -> None:
-        """Load the stored settings, unless the user has changed some and not saved them yet."""
-        if not self.modified():
-            self._load()
+    def current(self) -> dict[str, int]:
+        return self.values()
 
     def focus_search(self) -> None:
         next(iter(self.spins.values())).setFocus()
 
-    def save_state(self) -> None:
-        """Nothing to keep: the tab has no columns or splitters."""
+    def fetch(self) -> dict[str, int]:
+        return get_number_settings(self.ctx.db, self.ctx.actor)
 
-    def _load(self) -> None:
-        try:
-            stored = get_number_settings(self.ctx.db, self.ctx.actor)
-        except Exception as error:
-            report_failure(error, self, self.bar)
-            return
-        self._loaded = {}
+    def show_stored(self, stored: dict[str, int]) -> dict[str, int]:
         for key, spin in self.spins.items():
             spin.setValue(stored[key])
-        self._loaded = self.values()
-        self.fields.clear()
-        self._update_buttons()
+        return self.values()
 
-    def _update_buttons(self) -> None:
-        modified = self.modified()
-        self.save_button.setEnabled(modified)
-        self.undo_button.setEnabled(modified)
+    def write(self) -> None:
+        self.fields.clear()
+        update_number_settings(self.ctx.db, self.ctx.actor, self.values())
 
     @Slot(int)
     def _on_spin_value_changed(self, _value: int) -> None:
         self._update_buttons()
-
-    @Slot()
-    def _on_undo_button_clicked(self) -> None:
-        self.bar.clear_message()
-        self._load()
-
-    @Slot()
-    def _on_save_button_clicked(self) -> None:
-        self.fields.clear()
-        try:
-            update_number_settings(self.ctx.db, self.ctx.actor, self.values())
-        except Exception as error:
-            report_failure(error, self, self.bar, self.fields)
-            return
-        self._load()
-        self.bar.show_info(gettext("The settings are saved."))
-        self.ctx.announce_change("settings")

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from models.i18n import gettext
+from models.i18n import N_, gettext
 from models.services.settings import OFFICE_FIELD_LABELS, OfficeEdit, OfficeInfo, get_office, update_office
 
-from ui.admin.common import FieldRows, MessageBar, report_failure
+from ui.admin.common import SettingsTab
 from ui.context import AppContext
 
 
-class OfficeTab(QWidget):
+class OfficeTab(SettingsTab[OfficeEdit]):
     """The details of the office printed on its documents; saved together with one button."""
 
     kinds: tuple[str, ...] = ("office",)
+    changed_kind = "office"
+    saved_message = N_("The office details are saved.")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bar = MessageBar()
+        super().__init__(ctx, parent)
         self.district = QLabel()
         self.edits = {field: QLineEdit() for field in OFFICE_FIELD_LABELS}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fields = FieldRows(form)
+        self.fields.form = form
         self.fields.add(
             "district",
             gettext("District"),
@@ -35,79 +35,40 @@ class OfficeTab(QWidget):
         for field, edit in self.edits.items():
             self.fields.add(field, gettext(OFFICE_FIELD_LABELS[field]), edit)
             edit.textChanged.connect(self._on_edit_text_changed)
-        self.save_button = QPushButton(gettext("Save"))
-        self.undo_button = QPushButton(gettext("Undo changes"))
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.undo_button.clicked.connect(self._on_undo_button_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.undo_button)
-        buttons.addStretch(1)
         body = QWidget()
         body.setMaximumWidth(900)
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.bar)
         inner.addLayout(form)
-        inner.addLayout(buttons)
+        inner.addLayout(self.button_row())
         layout = QVBoxLayout(self)
         layout.addWidget(body)
         layout.addStretch(1)
-        self._loaded: OfficeEdit | None = None
         self.refresh()
 
     def typed(self) -> OfficeEdit:
         return OfficeEdit(**{field: edit.text() for field, edit in self.edits.items()})
 
-    def modified(self) -> bool:
-        return self._loaded is not None and self.typed() != self._loaded
-
-    def refresh(self) -> None:
-        """Load the stored details, unless the user has typed changes not saved yet."""
-        if not self.modified():
-            self._load()
+    def current(self) -> OfficeEdit:
+        return self.typed()
 
     def focus_search(self) -> None:
         self.edits["department_name_ky"].setFocus()
 
-    def save_state(self) -> None:
-        """Nothing to keep: the tab has no columns or splitters."""
+    def fetch(self) -> OfficeInfo:
+        return get_office(self.ctx.db, self.ctx.actor)
 
-    def _load(self) -> None:
-        try:
-            office: OfficeInfo = get_office(self.ctx.db, self.ctx.actor)
-        except Exception as error:
-            report_failure(error, self, self.bar)
-            return
-        district = office.district_name()
-        self.district.setText(f"{district} ({office.district_code})" if office.district_code else district)
+    def show_stored(self, stored: OfficeInfo) -> OfficeEdit:
+        district = stored.district_name()
+        self.district.setText(f"{district} ({stored.district_code})" if stored.district_code else district)
         for field, edit in self.edits.items():
-            edit.setText(getattr(office.details, field))
-        self._loaded = office.details
-        self.fields.clear()
-        self._update_buttons()
+            edit.setText(getattr(stored.details, field))
+        return stored.details
 
-    def _update_buttons(self) -> None:
-        modified = self.modified()
-        self.save_button.setEnabled(modified)
-        self.undo_button.setEnabled(modified)
+    def write(self) -> None:
+        update_office(self.ctx.db, self.ctx.actor, self.typed())
 
     @Slot(str)
     def _on_edit_text_changed(self, _text: str) -> None:
         self._update_buttons()
-
-    @Slot()
-    def _on_undo_button_clicked(self) -> None:
-        self.bar.clear_message()
-        self._load()
-
-    @Slot()
-    def _on_save_button_clicked(self) -> None:
-        try:
-            update_office(self.ctx.db, self.ctx.actor, self.typed())
-        except Exception as error:
-            report_failure(error, self, self.bar, self.fields)
-            return
-        self._load()
-        self.bar.show_info(gettext("The office details are saved."))
-        self.ctx.announce_change("office")

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Slot
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,18 +25,8 @@ from models.services.reference import (
 )
 from models.services.settings import get_office
 
-from ui.admin.common import (
-    Column,
-    FieldRows,
-    MessageBar,
-    RowsModel,
-    make_table,
-    report_failure,
-    select_where,
-    selected_row,
-)
+from ui.admin.common import Column, FormDialog, RowsModel, TableTab, select_where
 from ui.context import AppContext
-from ui.dialogs import Dialog
 
 HEADER_KEY = "admin/organisations/header"
 
@@ -63,17 +49,13 @@ def organisation_model(parent: QWidget | None = None) -> RowsModel[OrganisationR
     return RowsModel(ORGANISATION_COLUMNS, is_active=lambda o: o.active, parent=parent)
 
 
-class OrganisationDialog(Dialog):
+class OrganisationDialog(FormDialog):
     """The form of one organisation: a new one, or an existing one opened at its version."""
 
     def __init__(self, ctx: AppContext, org: OrganisationRow | None, parent: QWidget | None = None) -> None:
-        super().__init__(ctx.state, "admin-organisation", parent)
-        self.ctx = ctx
+        super().__init__(ctx, "admin-organisation", parent)
         self.org = org
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(gettext("New organisation") if org is None else org.name())
-        self.bar = MessageBar()
         self.edits = {
             field: QLineEdit()
             for field in ("name_ru", "name_ky", "address", "phone", "email", "contact_person")
@@ -81,9 +63,6 @@ class OrganisationDialog(Dialog):
         self.type_combo = QComboBox()
         self.district_combo = QComboBox()
         self._fill_choices()
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fields = FieldRows(form)
         labels = {field: gettext(text) for field, text in ORGANISATION_FIELD_LABELS.items()}
         self.fields.add("name_ru", labels["name_ru"], self.edits["name_ru"])
         self.fields.add("name_ky", labels["name_ky"], self.edits["name_ky"])
@@ -94,16 +73,6 @@ class OrganisationDialog(Dialog):
         if org is not None:
             for field, edit in self.edits.items():
                 edit.setText(getattr(org.data, field))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
         self.resize(680, self.sizeHint().height())
 
     def _fill_choices(self) -> None:
@@ -141,101 +110,64 @@ class OrganisationDialog(Dialog):
             **text,
         )
 
-    @Slot()
-    def _on_buttons_accepted(self) -> None:
-        try:
-            if self.org is None:
-                add_organisation(self.ctx.db, self.ctx.actor, self.typed())
-            else:
-                update_organisation(self.ctx.db, self.ctx.actor, self.org.id, self.org.version, self.typed())
-        except Exception as error:
-            report_failure(error, self, self.bar, self.fields)
-            return
-        self.accept()
+    def write(self) -> None:
+        if self.org is None:
+            add_organisation(self.ctx.db, self.ctx.actor, self.typed())
+        else:
+            update_organisation(self.ctx.db, self.ctx.actor, self.org.id, self.org.version, self.typed())
 
 
-class OrganisationsTab(QWidget):
+class OrganisationsTab(TableTab[OrganisationRow]):
     """The directory in a table that a typed filter narrows, with add, edit and deactivate."""
 
     kinds: tuple[str, ...] = ("organisation", "reference")
+    changed_kind = "organisation"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.model = organisation_model(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.table = make_table(self.proxy, ctx.state, HEADER_KEY, (400, 200, 180, 150, 220))
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
+        model = organisation_model()
+        proxy = QSortFilterProxyModel()
+        proxy.setSourceModel(model)
+        proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        proxy.setFilterKeyColumn(-1)
+        super().__init__(ctx, model, HEADER_KEY, (400, 200, 180, 150, 220), parent, shown=proxy)
+        self.proxy = proxy
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(gettext("Find by name, type, district, phone or contact person"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
-        self.bar = MessageBar()
         self.add_button = QPushButton(gettext("Add…"))
         self.edit_button = QPushButton(gettext("Edit…"))
-        self.active_button = QPushButton(gettext("Deactivate"))
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
-        self.active_button.clicked.connect(self._on_active_button_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.active_button):
-            buttons.addWidget(button)
-        buttons.addSpacing(24)
-        buttons.addWidget(self.filter_edit, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.table, 1)
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.row_buttons = [self.edit_button]
+        self.lay_out((self.add_button, self.edit_button, self.active_button), beside=self.filter_edit)
         self.refresh()
 
-    def refresh(self) -> None:
-        chosen = self.selected()
-        self.model.set_rows(list_organisations(self.ctx.db, self.ctx.actor))
-        if chosen is not None:
-            select_where(self.table, lambda o: o.id == chosen.id)
-        elif self.proxy.rowCount():
-            self.table.selectRow(0)
-        self._update_buttons()
+    def load_rows(self) -> list[OrganisationRow]:
+        return list_organisations(self.ctx.db, self.ctx.actor)
 
     def focus_search(self) -> None:
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
-    def save_state(self) -> None:
-        self.ctx.state.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+    def open_selected(self) -> None:
+        self._on_edit_button_clicked()
 
-    def selected(self) -> OrganisationRow | None:
-        row: OrganisationRow | None = selected_row(self.table)
-        return row
+    def write_active(self, row: OrganisationRow, active: bool) -> None:
+        set_organisation_active(self.ctx.db, self.ctx.actor, row.id, row.version, active)
 
-    def _update_buttons(self) -> None:
-        org = self.selected()
-        self.edit_button.setEnabled(org is not None)
-        self.active_button.setEnabled(org is not None)
-        self.active_button.setText(
-            gettext("Activate") if org is not None and not org.active else gettext("Deactivate")
+    def active_message(self, row: OrganisationRow) -> str:
+        message = (
+            gettext("{name} is offered for referrals again.")
+            if not row.active
+            else gettext("{name} is no longer offered for referrals; older referrals keep it.")
         )
-
-    def _written(self, message: str) -> None:
-        self.bar.show_info(message)
-        self.ctx.announce_change("organisation")
+        return message.format(name=row.name())
 
     @Slot(str)
     def _on_filter_edit_text_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         self._update_buttons()
-
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        self._update_buttons()
-
-    @Slot(QModelIndex)
-    def _on_table_double_clicked(self, _index: QModelIndex) -> None:
-        self._on_edit_button_clicked()
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
@@ -256,20 +188,3 @@ class OrganisationsTab(QWidget):
         name = " ".join(name_ru.split())
         self._written(gettext("{name} is saved in the directory.").format(name=name))
         select_where(self.table, lambda o: o.data.name_ru == name)
-
-    @Slot()
-    def _on_active_button_clicked(self) -> None:
-        org = self.selected()
-        if org is None:
-            return
-        try:
-            set_organisation_active(self.ctx.db, self.ctx.actor, org.id, org.version, not org.active)
-        except Exception as error:
-            report_failure(error, self, self.bar)
-            return
-        message = (
-            gettext("{name} is offered for referrals again.")
-            if not org.active
-            else gettext("{name} is no longer offered for referrals; older referrals keep it.")
-        )
-        self._written(message.format(name=org.name()))

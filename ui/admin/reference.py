@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,18 +28,8 @@ from models.services.reference import (
     update_reference_item,
 )
 
-from ui.admin.common import (
-    Column,
-    FieldRows,
-    MessageBar,
-    RowsModel,
-    make_table,
-    report_failure,
-    select_where,
-    selected_row,
-)
+from ui.admin.common import Column, FormDialog, RowsModel, TableTab, report_failure, select_where
 from ui.context import AppContext
-from ui.dialogs import Dialog
 
 HEADER_KEY = "admin/reference/header"
 KIND_KEY = "admin/reference/kind"
@@ -65,7 +52,7 @@ def item_model(parent: QWidget | None = None) -> RowsModel[ReferenceItemRow]:
     return RowsModel(ITEM_COLUMNS, is_active=lambda i: i.active, parent=parent)
 
 
-class ReferenceItemDialog(Dialog):
+class ReferenceItemDialog(FormDialog):
     """A new item of a reference list, or the names and place of an existing one."""
 
     def __init__(
@@ -76,22 +63,15 @@ class ReferenceItemDialog(Dialog):
         next_order: int = 0,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx.state, "admin-reference-item", parent)
-        self.ctx = ctx
+        super().__init__(ctx, "admin-reference-item", parent)
         self.kind = kind
         self.item = item
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
         title = gettext("New item") if item is None else gettext("Edit item")
         self.setWindowTitle(f"{title}: {gettext(KIND_LABELS[kind])}")
-        self.bar = MessageBar()
         self.code = QLineEdit()
         self.names = {field: QLineEdit() for field in ("name_ru", "name_ky", "name_en")}
         self.sort_order = QSpinBox()
         self.sort_order.setRange(0, MAX_SORT_ORDER)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fields = FieldRows(form)
         labels = {field: gettext(text) for field, text in REFERENCE_FIELD_LABELS.items()}
         self.fields.add(
             "code",
@@ -117,16 +97,6 @@ class ReferenceItemDialog(Dialog):
             for field, edit in self.names.items():
                 edit.setText(getattr(item, field))
             self.sort_order.setValue(item.sort_order)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
         self.resize(640, self.sizeHint().height())
 
     def typed(self) -> ReferenceItemInput:
@@ -138,29 +108,21 @@ class ReferenceItemDialog(Dialog):
             self.sort_order.value(),
         )
 
-    @Slot()
-    def _on_buttons_accepted(self) -> None:
-        try:
-            if self.item is None:
-                add_reference_item(self.ctx.db, self.ctx.actor, self.kind, self.typed())
-            else:
-                update_reference_item(
-                    self.ctx.db, self.ctx.actor, self.item.id, self.item.version, self.typed()
-                )
-        except Exception as error:
-            report_failure(error, self, self.bar, self.fields)
-            return
-        self.accept()
+    def write(self) -> None:
+        if self.item is None:
+            add_reference_item(self.ctx.db, self.ctx.actor, self.kind, self.typed())
+        else:
+            update_reference_item(self.ctx.db, self.ctx.actor, self.item.id, self.item.version, self.typed())
 
 
-class ReferenceTab(QWidget):
+class ReferenceTab(TableTab[ReferenceItemRow]):
     """One reference list at a time: its items in the order forms offer them, with the edits."""
 
     kinds: tuple[str, ...] = ("reference",)
+    changed_kind = "reference"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, item_model(), HEADER_KEY, (340, 340, 260, 160), parent)
         self.kind_combo = QComboBox()
         for kind in KINDS:
             self.kind_combo.addItem(gettext(KIND_LABELS[kind]), kind)
@@ -169,33 +131,18 @@ class ReferenceTab(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_current_index_changed)
         caption = QLabel(gettext("List"))
         caption.setBuddy(self.kind_combo)
-        self.model = item_model(self)
-        self.table = make_table(self.model, ctx.state, HEADER_KEY, (340, 340, 260, 160))
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.bar = MessageBar()
         self.add_button = QPushButton(gettext("Add…"))
         self.edit_button = QPushButton(gettext("Edit…"))
         self.up_button = QPushButton(gettext("Move up"))
         self.down_button = QPushButton(gettext("Move down"))
-        self.active_button = QPushButton(gettext("Deactivate"))
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.up_button.clicked.connect(self._on_up_button_clicked)
         self.down_button.clicked.connect(self._on_down_button_clicked)
-        self.active_button.clicked.connect(self._on_active_button_clicked)
+        self.row_buttons = [self.edit_button]
         top = QHBoxLayout()
         top.addWidget(caption)
         top.addWidget(self.kind_combo, 1)
-        buttons = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.edit_button,
-            self.up_button,
-            self.down_button,
-            self.active_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         note = QLabel(
             gettext(
                 "Items are never deleted: records refer to them. A deactivated item is no longer "
@@ -204,13 +151,11 @@ class ReferenceTab(QWidget):
         )
         note.setWordWrap(True)
         note.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(buttons)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(note)
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.lay_out(
+            (self.add_button, self.edit_button, self.up_button, self.down_button, self.active_button),
+            above=top,
+            below=note,
+        )
         self.refresh()
 
     def kind(self) -> str:
@@ -219,54 +164,45 @@ class ReferenceTab(QWidget):
     def choose_kind(self, kind: str) -> None:
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
 
-    def refresh(self) -> None:
-        chosen = self.selected()
-        self.model.set_rows(list_reference_items(self.ctx.db, self.ctx.actor, self.kind()))
-        if chosen is not None and chosen.kind == self.kind():
-            select_where(self.table, lambda i: i.id == chosen.id)
-        elif self.model.rowCount():
-            self.table.selectRow(0)
-        self._update_buttons()
+    def load_rows(self) -> list[ReferenceItemRow]:
+        return list_reference_items(self.ctx.db, self.ctx.actor, self.kind())
+
+    def keeps(self, chosen: ReferenceItemRow) -> bool:
+        return chosen.kind == self.kind()
 
     def focus_search(self) -> None:
         self.kind_combo.setFocus()
 
     def save_state(self) -> None:
-        self.ctx.state.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+        super().save_state()
         self.ctx.state.setValue(KIND_KEY, self.kind())
 
-    def selected(self) -> ReferenceItemRow | None:
-        row: ReferenceItemRow | None = selected_row(self.table)
-        return row
+    def open_selected(self) -> None:
+        self._on_edit_button_clicked()
+
+    def write_active(self, row: ReferenceItemRow, active: bool) -> None:
+        set_reference_item_active(self.ctx.db, self.ctx.actor, row.id, row.version, active)
+
+    def active_message(self, row: ReferenceItemRow) -> str:
+        message = (
+            gettext("{name} is offered in forms again.")
+            if not row.active
+            else gettext("{name} is no longer offered in forms; older records keep it.")
+        )
+        return message.format(name=row.name_ky if current_language() == "ky" else row.name_ru)
 
     def _update_buttons(self) -> None:
+        super()._update_buttons()
         item = self.selected()
         rows = self.model.rows()
         position = rows.index(item) if item is not None else -1
-        self.edit_button.setEnabled(item is not None)
-        self.active_button.setEnabled(item is not None)
         self.up_button.setEnabled(position > 0)
         self.down_button.setEnabled(0 <= position < len(rows) - 1)
-        self.active_button.setText(
-            gettext("Activate") if item is not None and not item.active else gettext("Deactivate")
-        )
-
-    def _written(self, message: str) -> None:
-        self.bar.show_info(message)
-        self.ctx.announce_change("reference")
 
     @Slot(int)
     def _on_kind_combo_current_index_changed(self, _index: int) -> None:
         self.bar.clear_message()
         self.refresh()
-
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        self._update_buttons()
-
-    @Slot(QModelIndex)
-    def _on_table_double_clicked(self, _index: QModelIndex) -> None:
-        self._on_edit_button_clicked()
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
@@ -313,20 +249,3 @@ class ReferenceTab(QWidget):
     @Slot()
     def _on_down_button_clicked(self) -> None:
         self._move(1)
-
-    @Slot()
-    def _on_active_button_clicked(self) -> None:
-        item = self.selected()
-        if item is None:
-            return
-        try:
-            set_reference_item_active(self.ctx.db, self.ctx.actor, item.id, item.version, not item.active)
-        except Exception as error:
-            report_failure(error, self, self.bar)
-            return
-        message = (
-            gettext("{name} is offered in forms again.")
-            if not item.active
-            else gettext("{name} is no longer offered in forms; older records keep it.")
-        )
-        self._written(message.format(name=item.name_ky if current_language() == "ky" else item.name_ru))

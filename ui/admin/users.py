@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,17 +30,14 @@ from models.services.users import (
 
 from ui.admin.common import (
     Column,
-    FieldRows,
-    MessageBar,
+    FormDialog,
     RowsModel,
+    TableTab,
     format_moment,
-    make_table,
     report_failure,
     select_where,
-    selected_row,
 )
 from ui.context import AppContext
-from ui.dialogs import Dialog
 from ui.tasks import Progress, run_task
 
 HEADER_KEY = "admin/users/header"
@@ -86,30 +79,13 @@ def _password_edit() -> QLineEdit:
     return edit
 
 
-class _PasswordForm(Dialog):
+class _PasswordForm(FormDialog):
     """A dialog with a new password typed twice; the slow hashing runs off the GUI thread."""
 
     def __init__(self, ctx: AppContext, name: str, parent: QWidget | None) -> None:
-        super().__init__(ctx.state, name, parent)
-        self.ctx = ctx
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.bar = MessageBar()
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fields = FieldRows(self.form)
+        super().__init__(ctx, name, parent)
         self.password = _password_edit()
         self.password_repeat = _password_edit()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         self.busy = False
 
     def add_password_rows(self) -> None:
@@ -203,112 +179,59 @@ class PasswordDialog(_PasswordForm):
         return lambda _progress: set_password(db, actor, username, password)
 
 
-class RoleDialog(Dialog):
+class RoleDialog(FormDialog):
     """Choosing another role for an account."""
 
     def __init__(self, ctx: AppContext, user: UserRow, parent: QWidget | None = None) -> None:
-        super().__init__(ctx.state, "admin-role", parent)
-        self.ctx = ctx
+        super().__init__(ctx, "admin-role", parent, stretch=False)
         self.user = user
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(gettext("Role of {username}").format(username=user.username))
-        self.bar = MessageBar()
         self.role = _role_combo(user.role)
-        form = QFormLayout()
-        self.fields = FieldRows(form)
         self.fields.add("role", gettext("Role"), self.role)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{user.full_name} ({user.username})"))
-        layout.addWidget(self.bar)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        self.column.insertWidget(0, QLabel(f"{user.full_name} ({user.username})"))
         self.resize(460, self.sizeHint().height())
 
-    @Slot()
-    def _on_buttons_accepted(self) -> None:
-        try:
-            set_role(self.ctx.db, self.ctx.actor, self.user.username, str(self.role.currentData()))
-        except Exception as error:
-            report_failure(error, self, self.bar, self.fields)
-            return
-        self.accept()
+    def write(self) -> None:
+        set_role(self.ctx.db, self.ctx.actor, self.user.username, str(self.role.currentData()))
 
 
-class UsersTab(QWidget):
+class UsersTab(TableTab[UserRow]):
     """The accounts of the office in a table, with the actions an administrator takes on them."""
 
     kinds: tuple[str, ...] = ("user",)
+    changed_kind = "user"
+    activate_text = N_("Enable")
+    deactivate_text = N_("Disable")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.model = user_model(self)
-        self.table = make_table(self.model, ctx.state, HEADER_KEY, (170, 320, 260, 110, 160))
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.bar = MessageBar()
+        super().__init__(ctx, user_model(), HEADER_KEY, (170, 320, 260, 110, 160), parent)
         self.add_button = QPushButton(gettext("Add user…"))
         self.role_button = QPushButton(gettext("Change role…"))
         self.password_button = QPushButton(gettext("Reset password…"))
-        self.active_button = QPushButton(gettext("Disable"))
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.role_button.clicked.connect(self._on_role_button_clicked)
         self.password_button.clicked.connect(self._on_password_button_clicked)
-        self.active_button.clicked.connect(self._on_active_button_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.role_button, self.password_button, self.active_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.table, 1)
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.row_buttons = [self.role_button, self.password_button]
+        self.lay_out((self.add_button, self.role_button, self.password_button, self.active_button))
         self.refresh()
 
-    def refresh(self) -> None:
-        chosen = self.selected()
-        self.model.set_rows(list_users(self.ctx.db, self.ctx.actor))
-        if chosen is not None:
-            select_where(self.table, lambda u: u.id == chosen.id)
-        elif self.model.rowCount():
-            self.table.selectRow(0)
-        self._update_buttons()
+    def load_rows(self) -> list[UserRow]:
+        return list_users(self.ctx.db, self.ctx.actor)
 
-    def focus_search(self) -> None:
-        self.table.setFocus()
-
-    def save_state(self) -> None:
-        self.ctx.state.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
-
-    def selected(self) -> UserRow | None:
-        row: UserRow | None = selected_row(self.table)
-        return row
-
-    def _update_buttons(self) -> None:
-        user = self.selected()
-        for button in (self.role_button, self.password_button, self.active_button):
-            button.setEnabled(user is not None)
-        self.active_button.setText(
-            gettext("Enable") if user is not None and not user.active else gettext("Disable")
-        )
-
-    def _written(self, message: str) -> None:
-        self.bar.show_info(message)
-        self.ctx.announce_change("user")
-
-    @Slot()
-    def _on_table_selection_changed(self) -> None:
-        self._update_buttons()
-
-    @Slot(QModelIndex)
-    def _on_table_double_clicked(self, _index: QModelIndex) -> None:
+    def open_selected(self) -> None:
         self._on_role_button_clicked()
+
+    def write_active(self, row: UserRow, active: bool) -> None:
+        operation = enable_user if active else disable_user
+        operation(self.ctx.db, self.ctx.actor, row.username)
+
+    def active_message(self, row: UserRow) -> str:
+        message = (
+            gettext("The account {username} is enabled.")
+            if not row.active
+            else gettext("The account {username} is disabled.")
+        )
+        return message.format(username=row.username)
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
@@ -347,21 +270,3 @@ class UsersTab(QWidget):
             )
         )
         dialog.open()
-
-    @Slot()
-    def _on_active_button_clicked(self) -> None:
-        user = self.selected()
-        if user is None:
-            return
-        operation = enable_user if not user.active else disable_user
-        try:
-            operation(self.ctx.db, self.ctx.actor, user.username)
-        except Exception as error:
-            report_failure(error, self, self.bar)
-            return
-        message = (
-            gettext("The account {username} is enabled.")
-            if not user.active
-            else gettext("The account {username} is disabled.")
-        )
-        self._written(message.format(username=user.username))
