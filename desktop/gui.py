@@ -6,6 +6,7 @@ through sign-in to the main window, and back to sign-in when the user signs out.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -93,6 +94,17 @@ def make_excepthook(path: Path, show: Callable[[Path], None] = show_crash) -> Ex
             showing = False
 
     return hook
+
+
+def keep_out_of_collections() -> None:
+    """Move what start-up made (Qt wrappers, the ORM, catalogs, the window) out of the collector's reach.
+
+    Those objects live as long as the program. Left tracked, every full collection goes through
+    them all in one stretch holding the GIL (about 100 ms), which a worker thread that makes many
+    objects (a register's 100,000 ids) starts, and the window cannot answer meanwhile.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def application() -> QApplication:
@@ -199,6 +211,7 @@ class Launcher(QObject):
         window.closed.connect(self._on_window_closed)
         self.window = window
         window.show()
+        keep_out_of_collections()
 
     @Slot()
     def _on_login_rejected(self) -> None:

@@ -23,7 +23,6 @@ both engines answer from the B-tree indexes on the keys. A 14-digit search is a 
 from __future__ import annotations
 
 import functools
-import gc
 import operator
 import re
 import uuid
@@ -395,25 +394,9 @@ def ordered_ids(session: Session, query: RegisterQuery) -> list[uuid.UUID]:
 
     The query's offset and limit are ignored. A view reads this once when it is (re)loaded, then
     any block of rows by :func:`rows_by_ids`, as fast deep in the register as at its start.
-
-    It is read in a worker thread while the GUI thread goes on, so it must not hold the GIL for
-    long. Reading the rows does not (the driver lets go of it); making a ``uuid.UUID`` of each does:
-    100,000 new objects that the garbage collector tracks start a full collection, which goes
-    through every tracked object of the process in one stretch (about 100 ms on a 100,000-child
-    office, during which the window cannot answer). So the ids are made in parts of
-    :data:`_ID_PART`, and after each part :func:`gc.freeze` moves what is alive to the permanent
-    generation that collections skip: any collection our objects start then sees at most one part
-    (a freed snapshot's UUIDs are still freed by their reference count).
     """
-    ids: list[uuid.UUID] = []
-    for part in session.connection().execute(ordered_ids_statement(query)).scalars().partitions(_ID_PART):
-        ids.extend(_as_uuid(value) for value in part)
-        gc.freeze()
-    return ids
-
-
-_ID_PART = 5000
-"""How many ids :func:`ordered_ids` makes between two freezes of the collector's generations."""
+    rows = session.connection().execute(ordered_ids_statement(query)).scalars()
+    return [_as_uuid(value) for value in rows]
 
 
 def ordered_ids_statement(query: RegisterQuery) -> Select[Any] | CompoundSelect[Any]:
