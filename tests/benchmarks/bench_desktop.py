@@ -83,6 +83,8 @@ from ui.forms import RecordForm, open_form
 from ui.home import HomePage
 from ui.registers import ROW_ROLE, RegisterPage
 
+from desktop.gui import keep_out_of_collections
+
 AS_OF = date(2026, 11, 1)
 BLOCK = 200
 TICK_MS = 5
@@ -711,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
             role: AppContext(db, actor, QSettings(str(state), QSettings.Format.IniFormat))
             for (role, actor), state in zip(actors.items(), state_files, strict=True)
         }
+        keep_out_of_collections()  # as the program does once its window is up
         results += register_rows(db, raw, args.repeat)
         results += register_page_rows(contexts["specialist"], args.gui_repeat)
         print("… register page", file=sys.stderr, flush=True)
