@@ -15,44 +15,12 @@ from models.database import Database
 from models.errors import FieldProblem, ValidationFailed
 from models.i18n import N_, _
 from models.numbering import next_number
-from models.orm import Case, Household, Person, ReferenceItem, Report, User
+from models.orm import Case, Household, Person, ReferenceItem, Report
 from models.permissions import Permission
 from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.settings import office_district_id
+from models.services.checks import check_worker, office_district, reference
 
 REPORT_DECISIONS = ("pending", "open_case", "refer_elsewhere", "no_grounds")
-
-
-def _office_district(session: Session) -> uuid.UUID:
-    district_id = office_district_id(session)
-    if district_id is None:
-        raise ValidationFailed([FieldProblem("district", _("The office is not set up yet."))])
-    return district_id
-
-
-def _reference(
-    session: Session, kind: str, code: str | None, field_name: str, label: str, problems: list[FieldProblem]
-) -> ReferenceItem | None:
-    if not code:
-        return None
-    item = session.scalar(
-        select(ReferenceItem).where(
-            ReferenceItem.kind == kind, ReferenceItem.code == code, ReferenceItem.deleted_at.is_(None)
-        )
-    )
-    if item is None:
-        problems.append(
-            FieldProblem(field_name, _("{field}: unknown value {code}.", field=_(label), code=code))
-        )
-    return item
-
-
-def _worker(session: Session, worker_id: uuid.UUID | None, problems: list[FieldProblem]) -> None:
-    if worker_id is None:
-        return
-    user = session.get(User, worker_id)
-    if user is None or not user.active or user.deleted_at is not None:
-        problems.append(FieldProblem("worker", _("Responsible worker: not an active user.")))
 
 
 @dataclass(frozen=True)
@@ -124,12 +92,12 @@ def _checked_report(session: Session, data: ReportInput) -> _ReportValues:
     problems: list[FieldProblem] = []
     if data.received_at > utcnow():
         problems.append(FieldProblem("received_at", _("Received: cannot be in the future.")))
-    source = _reference(session, "report_source", data.source_code, "source", N_("Source"), problems)
-    channel = _reference(session, "report_channel", data.channel_code, "channel", N_("Channel"), problems)
+    source = reference(session, "report_source", data.source_code, "source", N_("Source"), problems)
+    channel = reference(session, "report_channel", data.channel_code, "channel", N_("Channel"), problems)
     categories = [
         c
         for code in data.category_codes
-        if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+        if (c := reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
     ]
     children = [session.get(Person, cid) for cid in data.child_ids]
     if any(c is None or c.deleted_at is not None for c in children):
@@ -138,7 +106,7 @@ def _checked_report(session: Session, data: ReportInput) -> _ReportValues:
         problems.append(
             FieldProblem("reporter_name", _("Reporter: give the name, or mark the report as anonymous."))
         )
-    _worker(session, data.assigned_worker_id, problems)
+    check_worker(session, data.assigned_worker_id, problems)
     if problems:
         raise ValidationFailed(problems)
     return _ReportValues(source, channel, categories, [c for c in children if c is not None])
@@ -148,7 +116,7 @@ def register_report(db: Database, actor: Actor, data: ReportInput) -> Registered
     """Register a report in the journal; it gets the next reg. № of the office's year."""
     with unit_of_work(db, actor, Permission.REPORT_WRITE) as session:
         values = _checked_report(session, data)
-        district_id = _office_district(session)
+        district_id = office_district(session)
         year = data.received_at.astimezone().year
         report = Report(
             district_id=district_id,
@@ -325,10 +293,10 @@ def _open_case(session: Session, actor: Actor, data: CaseInput) -> Case:
     categories = [
         c
         for code in data.category_codes
-        if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+        if (c := reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
     ]
-    risk = _reference(session, "risk_level", data.risk_code, "risk", N_("Risk level"), problems)
-    _worker(session, data.worker_id, problems)
+    risk = reference(session, "risk_level", data.risk_code, "risk", N_("Risk level"), problems)
+    check_worker(session, data.worker_id, problems)
     if data.household_id is not None:
         household = session.get(Household, data.household_id)
         if household is None or household.deleted_at is not None:
@@ -341,7 +309,7 @@ def _open_case(session: Session, actor: Actor, data: CaseInput) -> Case:
     if problems:
         raise ValidationFailed(problems)
     assert child is not None
-    district_id = _office_district(session)
+    district_id = office_district(session)
     case = Case(
         district_id=district_id,
         case_year=data.opened_on.year,
@@ -464,10 +432,10 @@ def update_case(
             case.categories = [
                 c
                 for code in category_codes
-                if (c := _reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
+                if (c := reference(session, "tjs_category", code, "categories", N_("Categories"), problems))
             ]
         if risk_code is not None:
-            risk = _reference(session, "risk_level", risk_code, "risk", N_("Risk level"), problems)
+            risk = reference(session, "risk_level", risk_code, "risk", N_("Risk level"), problems)
             case.risk_level_id = risk.id if risk else None
         if summary is not None:
             case.summary = summary
@@ -489,7 +457,7 @@ def assign_worker(
     with unit_of_work(db, actor, Permission.CASE_ASSIGN) as session:
         case = get_live(session, Case, case_id, for_version=expected_version)
         problems: list[FieldProblem] = []
-        _worker(session, worker_id, problems)
+        check_worker(session, worker_id, problems)
         if problems:
             raise ValidationFailed(problems)
         previous = case.worker_id
