@@ -389,14 +389,91 @@ def count_statement(query: RegisterQuery) -> Select[Any]:
     return select(func.count()).select_from(spec.source(query, ctx)).where(*spec.conditions(query, ctx))
 
 
-def ordered_ids(session: Session, query: RegisterQuery) -> list[uuid.UUID]:
+class IdSnapshot(Sequence[uuid.UUID]):
+    """The ids of a register's rows in order, packed 16 bytes each in one bytes object.
+
+    A register of 100,000 rows would otherwise hold 100,000 UUID objects: each is tracked by
+    the garbage collector, and making them sets off collections that hold the interpreter lock
+    for tens of milliseconds, pausing the GUI thread while a worker reads the snapshot. Packed,
+    the snapshot is one untracked object, a seventh of the memory, and made in one call.
+    """
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: bytes = b"") -> None:
+        if len(packed) % 16:
+            raise ValueError("a packed id snapshot is a whole number of 16-byte UUIDs")
+        self._packed = packed
+
+    @classmethod
+    def of(cls, ids: Iterable[uuid.UUID]) -> IdSnapshot:
+        return cls(b"".join(i.bytes for i in ids))
+
+    def __len__(self) -> int:
+        return len(self._packed) // 16
+
+    def __getitem__(self, index: int | slice) -> Any:  # uuid.UUID, or a list of them for a slice
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return [self._at(i) for i in range(start, stop, step)]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("id snapshot index out of range")
+        return self._at(index)
+
+    def _at(self, index: int) -> uuid.UUID:
+        return uuid.UUID(bytes=self._packed[index * 16 : index * 16 + 16])
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The position of the id *value*; ValueError if absent."""
+        if isinstance(value, uuid.UUID):
+            wanted = value.bytes
+            end = len(self._packed) if stop is None else min(stop, len(self)) * 16
+            at = self._packed.find(wanted, max(start, 0) * 16, end)
+            while at >= 0:
+                if at % 16 == 0:
+                    return at // 16
+                at = self._packed.find(wanted, at + 1, end)
+        raise ValueError(f"{value!r} is not in the snapshot")
+
+    def __contains__(self, value: object) -> bool:
+        try:
+            self.index(value)
+        except ValueError:
+            return False
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IdSnapshot):
+            return self._packed == other._packed
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._packed)
+
+    def __repr__(self) -> str:
+        return f"IdSnapshot(<{len(self)} ids>)"
+
+
+def ordered_ids(session: Session, query: RegisterQuery) -> IdSnapshot:
     """The ids of every row of the filtered register, in its order: a snapshot to read blocks from.
 
     The query's offset and limit are ignored. A view reads this once when it is (re)loaded, then
     any block of rows by :func:`rows_by_ids`, as fast deep in the register as at its start.
     """
-    rows = session.connection().execute(ordered_ids_statement(query)).scalars()
-    return [_as_uuid(value) for value in rows]
+    # Read in chunks: fetching every row at once would keep 100,000 row tuples alive together,
+    # enough to set off a full collection in the middle of the read.
+    result = session.connection().execution_options(yield_per=2000).execute(ordered_ids_statement(query))
+    packed = bytearray()
+    for values in result.scalars().partitions():
+        if isinstance(values[0], str):  # SQLite: 32 hex digits each, unpacked in one call
+            packed += bytes.fromhex("".join(values))
+        else:
+            packed += b"".join(value.bytes for value in values)
+    return IdSnapshot(bytes(packed))
 
 
 def ordered_ids_statement(query: RegisterQuery) -> Select[Any] | CompoundSelect[Any]:

@@ -73,7 +73,7 @@ from models.database import Database, open_database, remove_sqlite_files
 from models.demo import DEMO_USERS, generate
 from models.i18n import set_language
 from models.orm import Case, Household, Person, Report
-from models.registers import RegisterQuery, columns, fetch_page, ordered_ids, rows_by_ids
+from models.registers import IdSnapshot, RegisterQuery, columns, fetch_page, ordered_ids, rows_by_ids
 from models.services.base import Actor
 from models.services.users import authenticate
 
@@ -209,7 +209,7 @@ def register_rows(db: Database, raw: sqlite3.Connection, repeat: int) -> list[Ro
         )
         snapshot = _in_session(db, partial(ordered_ids, query=query))
         wall, _cpu, base, _bcpu, result = _against_replay(db, raw, snapshot, max(3, repeat // 2))
-        ids: list[uuid.UUID] = list(result) if isinstance(result, list) else []
+        ids: list[uuid.UUID] = list(result) if isinstance(result, IdSnapshot) else []
         rows.append(
             Row(
                 f"register {label}: ordered-ids snapshot",

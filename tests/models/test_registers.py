@@ -34,6 +34,7 @@ from models.registers import (
     CaseRow,
     ChildRow,
     HouseholdRow,
+    IdSnapshot,
     KddMeetingRow,
     ReferralRow,
     RegisterQuery,
@@ -617,6 +618,31 @@ def test_the_ordered_ids_are_the_pages_read_one_after_another(
     snapshot = ordered_ids(session, replace(query, offset=3, limit=1))  # the page is ignored
     assert snapshot == paged
     assert all(isinstance(i, uuid.UUID) for i in snapshot)
+
+
+def test_a_snapshot_finds_and_slices_its_ids_like_a_list() -> None:
+    ids = [uuid.uuid4() for _ in range(500)]
+    snapshot = IdSnapshot.of(ids)
+    assert len(snapshot) == 500
+    assert snapshot[0] == ids[0] and snapshot[-1] == ids[-1]
+    assert snapshot[200:400] == ids[200:400]
+    assert snapshot[480:900] == ids[480:]
+    assert snapshot.index(ids[321]) == 321
+    assert ids[77] in snapshot and uuid.uuid4() not in snapshot
+    with pytest.raises(IndexError):
+        snapshot[500]
+
+
+def test_a_snapshot_never_finds_an_id_across_two_packed_ids() -> None:
+    first, second = (
+        uuid.UUID(int=0x0123456789ABCDEF0123456789ABCDEF),
+        uuid.UUID(int=0xFEDCBA9876543210FEDCBA9876543210),
+    )
+    straddling = uuid.UUID(bytes=first.bytes[8:] + second.bytes[:8])
+    snapshot = IdSnapshot.of([first, second])
+    assert straddling not in snapshot
+    with pytest.raises(ValueError, match="not in the snapshot"):
+        snapshot.index(straddling)
 
 
 def test_ordered_ids_of_a_filter_that_finds_nothing(office: Office, session: Session) -> None:

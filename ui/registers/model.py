@@ -75,7 +75,7 @@ class RegisterSource(Protocol):
 
     def count(self, query: RegisterQuery) -> int: ...
 
-    def ids(self, query: RegisterQuery) -> list[uuid.UUID]: ...
+    def ids(self, query: RegisterQuery) -> Sequence[uuid.UUID]: ...
 
     def rows(self, query: RegisterQuery, ids: Sequence[uuid.UUID]) -> list[RegisterRow]: ...
 
@@ -94,7 +94,7 @@ class DatabaseSource:
         with self._db.reading() as session:
             return count(session, query)
 
-    def ids(self, query: RegisterQuery) -> list[uuid.UUID]:
+    def ids(self, query: RegisterQuery) -> Sequence[uuid.UUID]:
         with self._db.reading() as session:
             return ordered_ids(session, query)
 
@@ -153,7 +153,7 @@ class _Loaded:
     total: int
     blocks: dict[int, _Block]
     unfiltered: int
-    ids: list[uuid.UUID] | None = None
+    ids: Sequence[uuid.UUID] | None = None
 
 
 class RegisterTableModel(QAbstractTableModel):
@@ -191,13 +191,13 @@ class RegisterTableModel(QAbstractTableModel):
         self._shown_generation = 0
         self._total = 0
         self._unfiltered: int | None = None
-        self._ids: list[uuid.UUID] | None = None  # of the shown query, once read
+        self._ids: Sequence[uuid.UUID] | None = None  # of the shown query, once read
         self._blocks: OrderedDict[int, _Block] = OrderedDict()
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._reading_block: int | None = None
         self._tasks: set[Task[Any]] = set()
         self._query_task: Task[_Loaded] | None = None
-        self._ids_task: Task[tuple[int, list[uuid.UUID]]] | None = None
+        self._ids_task: Task[tuple[int, Sequence[uuid.UUID]]] | None = None
 
     # --- what the page asks -----------------------------------------------------------
 
@@ -453,13 +453,13 @@ class RegisterTableModel(QAbstractTableModel):
     def _read_ids(self, generation: int, query: RegisterQuery) -> None:
         source = self._source
 
-        def work(progress: Progress) -> tuple[int, list[uuid.UUID]]:
+        def work(progress: Progress) -> tuple[int, Sequence[uuid.UUID]]:
             return generation, source.ids(query)
 
         self._ids_task = self._start(work, self._on_ids_loaded)
 
     @Slot(object)
-    def _on_ids_loaded(self, result: tuple[int, list[uuid.UUID]]) -> None:
+    def _on_ids_loaded(self, result: tuple[int, Sequence[uuid.UUID]]) -> None:
         generation, ids = result
         if generation != self._shown_generation or generation != self._generation:
             return  # a newer query is shown or asked for
