@@ -105,10 +105,10 @@ class CountingSource(DatabaseSource):
 def make_page(
     qtbot: QtBot, ctx: AppContext, register: str = "children", source: DatabaseSource | None = None
 ) -> RegisterPage:
-    """A register page, shown, with its first rows read."""
+    """A register page, shown, with its first rows and its filters' choices read."""
     page = RegisterPage(ctx, register, source=source)
     qtbot.add_widget(page)
-    with qtbot.wait_signal(page.loaded, timeout=10_000):
+    with qtbot.wait_signals([page.loaded, page.filter_bar.choices_loaded], timeout=10_000):
         page.resize(1366, 768)
         page.show()
     return page

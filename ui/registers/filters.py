@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,8 +30,16 @@ from models.registers import columns, filters
 
 from ui.context import AppContext
 from ui.registers.columns import DATE_COLUMNS, ONLY_OPEN_LABELS, STATUS_LABELS, STATUS_TITLES
+from ui.tasks import Progress, Task, run_task
 
 SEARCH_DELAY_MS = 300
+
+
+@dataclass(frozen=True)
+class _Choices:
+    categories: list[Choice]
+    workers: list[Choice]
+    districts: list[Choice]
 
 
 class _StayOpenMenu(QMenu):
@@ -150,16 +159,21 @@ class FilterBar(QWidget):
     search and the dates apply :data:`SEARCH_DELAY_MS` after the last keystroke (Enter in the
     search box applies at once); the other filters apply when changed.
 
+    The categories, workers and districts offered are read in the background.
+
     Signals:
         changed(): the filters changed; read :meth:`values`.
+        choices_loaded(): the categories, workers and districts offered were (re)read.
     """
 
     changed = Signal()
+    choices_loaded = Signal()
 
     def __init__(self, ctx: AppContext, register: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._register = register
+        self._choices_task: Task[_Choices] | None = None
         supported = filters(register)
         self._delay = QTimer(self)
         self._delay.setSingleShot(True)
@@ -253,18 +267,32 @@ class FilterBar(QWidget):
         return box
 
     def load_choices(self) -> None:
-        """(Re)read the categories, workers and districts offered, keeping what is chosen."""
-        with self._ctx.db.reading() as session:
-            categories = reference_choices(session, "tjs_category") if self.categories else []
-            workers = worker_choices(session) if self.worker else []
-            districts = district_choices(session) if self.district else []
+        """(Re)read the categories, workers and districts offered, in the background; keeps what is chosen."""
+        wanted = (self.categories is not None, self.worker is not None, self.district is not None)
+        db = self._ctx.db
+
+        def read(_progress: Progress) -> _Choices:
+            with db.reading() as session:
+                return _Choices(
+                    reference_choices(session, "tjs_category") if wanted[0] else [],
+                    worker_choices(session) if wanted[1] else [],
+                    district_choices(session) if wanted[2] else [],
+                )
+
+        if self._choices_task is not None:
+            self._choices_task.cancel()
+        self._choices_task = run_task(read, self._on_choices_loaded, parent=self)
+
+    def _on_choices_loaded(self, loaded: _Choices) -> None:
+        self._choices_task = None
         before = self.values()
         if self.categories is not None:
-            self.categories.set_choices(categories)
+            self.categories.set_choices(loaded.categories)
         if self.worker is not None:
-            _fill(self.worker, workers)
+            _fill(self.worker, loaded.workers)
         if self.district is not None:
-            _fill(self.district, districts)
+            _fill(self.district, loaded.districts)
+        self.choices_loaded.emit()
         if self.values() != before:
             self.changed.emit()
 
