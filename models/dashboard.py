@@ -11,6 +11,8 @@ and PostgreSQL; lists are capped and come with their totals. Deadlines are offic
 - comprehensive assessment: N calendar days after the case was opened;
 - plan review: N months after the last review of an approved plan, or after its approval when it
   was never reviewed;
+- plan action: the due date of an action of an approved plan not done yet (planned or in
+  progress);
 - referral reply: the referral's reply due date, or N days after it was issued when none was set;
 - КДД decision: the decision's deadline, or N days after the meeting when none was set.
 
@@ -53,6 +55,7 @@ from models.orm import (
     KddMeeting,
     Person,
     Plan,
+    PlanAction,
     PlanReview,
     ReferenceItem,
     Referral,
@@ -66,11 +69,13 @@ from models.settings import get_setting
 
 DEFAULT_LIMIT = 100
 OPEN_STATUSES = tuple(status for status in CASE_STATUSES if status != "closed")
+OPEN_ACTION_STATUSES = ("planned", "in_progress")
 
 OVERDUE_KINDS = (
     "initial_assessment",
     "comprehensive_assessment",
     "plan_review",
+    "plan_action",
     "referral_reply",
     "kdd_decision",
 )
@@ -78,6 +83,7 @@ OVERDUE_LABELS = {
     "initial_assessment": N_("Initial assessment not done"),
     "comprehensive_assessment": N_("Comprehensive assessment not done"),
     "plan_review": N_("Plan review overdue"),
+    "plan_action": N_("Plan action not done"),
     "referral_reply": N_("No reply to a referral"),
     "kdd_decision": N_("КДД decision not executed"),
 }
@@ -462,6 +468,12 @@ def _next_deadlines(
         dues[plan.case_id].append(
             _plan_review_due(deadlines, plan.approved_at, plan.start_date, plan.last_review)
         )
+    for action in session.execute(
+        select(Plan.case_id, PlanAction.due_date)
+        .join(Plan, Plan.id == PlanAction.plan_id)
+        .where(Plan.case_id.in_(ids), *_plan_action_pending())
+    ):
+        dues[action.case_id].append(action.due_date)
     for referral in session.execute(
         select(Referral.case_id, Referral.reply_due, Referral.issued_on).where(
             Referral.case_id.in_(ids), *_referral_pending()
@@ -494,6 +506,17 @@ def _plan_review_due(
 ) -> date:
     approved = _local_day(approved_at) if approved_at is not None else start_date
     return deadlines.plan_review_due(max(approved, last_review) if last_review else approved)
+
+
+def _plan_action_pending() -> list[ColumnElement[bool]]:
+    """Actions of approved plans still to be done (a superseded plan's actions live on in its revision)."""
+    return [
+        Plan.deleted_at.is_(None),
+        Plan.status == "approved",
+        PlanAction.deleted_at.is_(None),
+        PlanAction.status.in_(OPEN_ACTION_STATUSES),
+        PlanAction.due_date.is_not(None),
+    ]
 
 
 def _referral_pending() -> list[ColumnElement[bool]]:
@@ -565,6 +588,7 @@ def _overdue(
             ComprehensiveAssessment, actor, whole_office, as_of, deadlines.comprehensive_assessment_due
         ),
         "plan_review": _plan_review_overdue(actor, whole_office, as_of, deadlines),
+        "plan_action": _plan_action_overdue(actor, whole_office, as_of),
         "referral_reply": _referral_overdue(actor, whole_office, as_of, deadlines),
         "kdd_decision": _kdd_overdue(actor, whole_office, as_of, deadlines),
     }
@@ -687,6 +711,20 @@ def _plan_review_overdue(actor: Actor, whole_office: bool, as_of: date, deadline
         Case.case_no,
     ]
     return _Kind(rows, order, due, part)
+
+
+def _plan_action_overdue(actor: Actor, whole_office: bool, as_of: date) -> _Kind:
+    """Actions of approved plans of open cases, not done by their due date; the item opens the case."""
+    rows = (
+        select(*_item_columns(Case.id, Case.child_id), PlanAction.due_date)
+        .select_from(PlanAction)
+        .join(Plan, Plan.id == PlanAction.plan_id)
+        .join(Case, Case.id == Plan.case_id)
+        .where(
+            *_open_case_conditions(actor, whole_office), *_plan_action_pending(), PlanAction.due_date < as_of
+        )
+    )
+    return _Kind(rows, [PlanAction.due_date, Case.case_year, Case.case_no], lambda row: row.due_date)
 
 
 def _outer_case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:

@@ -8,6 +8,7 @@ errors and progress come back to the GUI thread as signals.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -32,7 +33,7 @@ class Progress:
     """Handed to the work function: :meth:`report` progress, :meth:`check` for a cancel."""
 
     def __init__(self, task: Task[Any]) -> None:
-        self._task = task
+        self._task = weakref.ref(task)  # no cycle: a task is freed by reference counting, in the GUI thread
         self._cancel = threading.Event()
 
     @property
@@ -49,7 +50,9 @@ class Progress:
 
     def report(self, done: int, total: int = 0, text: str = "") -> None:
         """*done* of *total* steps (total 0: unknown), with a line saying what is being done."""
-        self._task.progressed.emit(done, total, text)
+        task = self._task()
+        if task is not None:
+            task.progressed.emit(done, total, text)
 
 
 class Task(QObject, Generic[T]):
@@ -76,9 +79,12 @@ class Task(QObject, Generic[T]):
         self.running = False
 
     def start(self) -> None:
+        """Start the work on the global thread pool (from the GUI thread)."""
         self.running = True
         self.ended.connect(self._on_self_ended)
-        QThreadPool.globalInstance().start(_Runnable(self))
+        runnable = _Runnable(self)
+        _keeper().keep(runnable)
+        QThreadPool.globalInstance().start(runnable)
 
     def cancel(self) -> None:
         self.progress.cancel()
@@ -103,12 +109,63 @@ class Task(QObject, Generic[T]):
 
 
 class _Runnable(QRunnable):
+    """Runs a task in a worker thread; the GUI thread's keeper owns it (and its task) until it is done.
+
+    The worker never holds the last reference to the task or to itself: were it to drop one
+    last, a QObject of the GUI thread would be destroyed in the worker thread, racing with the
+    GUI thread's handling of that object's queued signals.
+    """
+
     def __init__(self, task: Task[Any]) -> None:
         super().__init__()
-        self._task = task
+        self.setAutoDelete(False)
+        self.task: Task[Any] | None = task
 
     def run(self) -> None:
-        self._task._run()
+        task = self.task
+        if task is not None:
+            task._run()
+        del task
+        _keeper().release.emit(id(self))
+
+
+class _Keeper(QObject):
+    """Lives in the GUI thread and keeps every running task's runnable until the worker is done with it.
+
+    Signals:
+        release(object): the worker thread is done with the runnable of this key (an int).
+    """
+
+    release = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._running: dict[int, _Runnable] = {}
+        self.release.connect(self._on_self_release, Qt.ConnectionType.QueuedConnection)
+
+    def keep(self, runnable: _Runnable) -> None:
+        self._running[id(runnable)] = runnable
+
+    def running(self) -> int:
+        """How many runnables the worker threads still have."""
+        return len(self._running)
+
+    @Slot(object)
+    def _on_self_release(self, key: int) -> None:
+        runnable = self._running.pop(key, None)
+        if runnable is not None:
+            runnable.task = None
+
+
+_the_keeper: _Keeper | None = None
+
+
+def _keeper() -> _Keeper:
+    """The keeper, made in the GUI thread by the first task started."""
+    global _the_keeper
+    if _the_keeper is None:
+        _the_keeper = _Keeper()
+    return _the_keeper
 
 
 def run_task(

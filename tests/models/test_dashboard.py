@@ -33,6 +33,7 @@ from models.orm import (
     KddMeeting,
     Organisation,
     Plan,
+    PlanAction,
     PlanReview,
     Referral,
 )
@@ -465,3 +466,31 @@ def test_the_dashboard_reads_everything_in_one_call(office: Office) -> None:
     assert board.overdue_total == 1  # the initial assessment; the comprehensive one is due on 06.04
     assert board.my_cases.total == 0
     assert sum(load.open_cases for load in board.caseload) == 1
+
+
+def test_an_action_of_the_approved_plan_not_done_by_its_date_is_overdue(office: Office) -> None:
+    case_id = _assessed(office, date(2025, 1, 10), office.usenova)
+    approved = Plan(case_id=case_id, status="approved", start_date=date(2025, 2, 1))
+    draft = Plan(case_id=case_id, status="draft", start_date=date(2025, 2, 1))
+    _write(office.db, approved, draft)
+    _write(
+        office.db,
+        PlanAction(plan_id=approved.id, description="Восстановить свидетельство", due_date=date(2025, 3, 1)),
+        PlanAction(plan_id=approved.id, description="Школа", due_date=date(2025, 3, 1), status="done"),
+        PlanAction(plan_id=approved.id, description="Без срока"),
+        PlanAction(plan_id=draft.id, description="Черновик", due_date=date(2025, 2, 2)),
+    )
+    assert _group(_overdue(office, office.usenova, date(2025, 3, 1)), "plan_action").total == 0
+    [item] = _group(_overdue(office, office.usenova, date(2025, 3, 4)), "plan_action").items
+    assert (item.due, item.days_overdue, item.record_kind, item.record_id) == (
+        date(2025, 3, 1),
+        3,
+        "case",
+        case_id,
+    )
+    assert _group(_overdue(office, office.yolkin, date(2025, 3, 4)), "plan_action").total == 0
+    assert (
+        _group(_overdue(office, office.head, date(2025, 3, 4), whole_office=True), "plan_action").total == 1
+    )
+    [mine] = dashboard.my_open_cases(office.db, office.usenova).rows
+    assert mine.next_deadline == date(2025, 3, 1)  # before the plan's review (01.05.2025)
