@@ -7,11 +7,12 @@ errors and progress come back to the GUI thread as signals.
 
 from __future__ import annotations
 
+import itertools
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -32,8 +33,8 @@ class Cancelled(Exception):
 class Progress:
     """Handed to the work function: :meth:`report` progress, :meth:`check` for a cancel."""
 
-    def __init__(self, task: Task[Any]) -> None:
-        self._task = weakref.ref(task)  # no cycle: a task is freed by reference counting, in the GUI thread
+    def __init__(self, key: int) -> None:
+        self._key = key
         self._cancel = threading.Event()
 
     @property
@@ -50,13 +51,17 @@ class Progress:
 
     def report(self, done: int, total: int = 0, text: str = "") -> None:
         """*done* of *total* steps (total 0: unknown), with a line saying what is being done."""
-        task = self._task()
-        if task is not None:
-            task.progressed.emit(done, total, text)
+        _dispatcher().relay.emit(self._key, "progressed", (done, total, text))
 
 
 class Task(QObject, Generic[T]):
     """One piece of work on the global thread pool.
+
+    Give it a parent (the window it works for) and its signals stop with the window. The
+    worker thread never touches the task: it reports to the dispatcher, which lives as long as
+    the program, and the dispatcher hands the news to the task in the GUI thread if it still
+    exists. So no window closed meanwhile can delete a task under a worker's feet, and no worker
+    ever frees a Qt object.
 
     Signals:
         progressed(int, int, str): steps done, total steps (0 if unknown), what is being done.
@@ -72,9 +77,12 @@ class Task(QObject, Generic[T]):
     cancelled = Signal()
     ended = Signal()
 
+    _keys = itertools.count(1)
+
     def __init__(self, work: Callable[[Progress], T], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.progress = Progress(self)
+        self.key = next(Task._keys)
+        self.progress = Progress(self.key)
         self._work = work
         self.running = False
 
@@ -82,26 +90,11 @@ class Task(QObject, Generic[T]):
         """Start the work on the global thread pool (from the GUI thread)."""
         self.running = True
         self.ended.connect(self._on_self_ended)
-        runnable = _Runnable(self)
-        _keeper().keep(runnable)
-        QThreadPool.globalInstance().start(runnable)
+        _dispatcher().watch(self)
+        QThreadPool.globalInstance().start(_Runnable(self.key, self._work, self.progress))
 
     def cancel(self) -> None:
         self.progress.cancel()
-
-    def _run(self) -> None:  # in the worker thread
-        try:
-            result = self._work(self.progress)
-        except Cancelled:
-            self.cancelled.emit()
-        except BaseException as error:  # every failure is handed to the GUI thread
-            self.failed.emit(error)
-        else:
-            if self.progress.cancelled:
-                self.cancelled.emit()
-            else:
-                self.finished.emit(result)
-        self.ended.emit()
 
     @Slot()
     def _on_self_ended(self) -> None:
@@ -109,63 +102,71 @@ class Task(QObject, Generic[T]):
 
 
 class _Runnable(QRunnable):
-    """Runs a task in a worker thread; the GUI thread's keeper owns it (and its task) until it is done.
+    """Runs a task's work in a worker thread; holds no Qt object, so it may be freed there."""
 
-    The worker never holds the last reference to the task or to itself: were it to drop one
-    last, a QObject of the GUI thread would be destroyed in the worker thread, racing with the
-    GUI thread's handling of that object's queued signals.
-    """
-
-    def __init__(self, task: Task[Any]) -> None:
+    def __init__(self, key: int, work: Callable[[Progress], Any], progress: Progress) -> None:
         super().__init__()
-        self.setAutoDelete(False)
-        self.task: Task[Any] | None = task
+        self._key = key
+        self._work = work
+        self._progress = progress
 
-    def run(self) -> None:
-        task = self.task
-        if task is not None:
-            task._run()
-        del task
-        _keeper().release.emit(id(self))
+    def run(self) -> None:  # in the worker thread
+        relay = _dispatcher().relay
+        try:
+            result = self._work(self._progress)
+        except Cancelled:
+            relay.emit(self._key, "cancelled", ())
+        except BaseException as error:  # every failure is handed to the GUI thread
+            relay.emit(self._key, "failed", (error,))
+        else:
+            if self._progress.cancelled:
+                relay.emit(self._key, "cancelled", ())
+            else:
+                relay.emit(self._key, "finished", (result,))
+        finally:
+            relay.emit(self._key, "ended", ())
 
 
-class _Keeper(QObject):
-    """Lives in the GUI thread and keeps every running task's runnable until the worker is done with it.
+class _Dispatcher(QObject):
+    """Lives in the GUI thread for the whole program; hands what workers report to their tasks.
+
+    It keeps each task until its work has ended, so a task nobody else holds still delivers
+    its result; then lets go of it in the GUI thread.
 
     Signals:
-        release(object): the worker thread is done with the runnable of this key (an int).
+        relay(object, str, object): a task's key, the name of the task's signal, its arguments.
     """
 
-    release = Signal(object)
+    relay = Signal(object, str, object)
 
     def __init__(self) -> None:
         super().__init__()
-        self._running: dict[int, _Runnable] = {}
-        self.release.connect(self._on_self_release, Qt.ConnectionType.QueuedConnection)
+        self._tasks: dict[int, Task[Any]] = {}
+        self.relay.connect(self._on_self_relay, Qt.ConnectionType.QueuedConnection)
 
-    def keep(self, runnable: _Runnable) -> None:
-        self._running[id(runnable)] = runnable
+    def watch(self, task: Task[Any]) -> None:
+        self._tasks[task.key] = task
 
     def running(self) -> int:
-        """How many runnables the worker threads still have."""
-        return len(self._running)
+        """How many tasks have work under way."""
+        return len(self._tasks)
 
-    @Slot(object)
-    def _on_self_release(self, key: int) -> None:
-        runnable = self._running.pop(key, None)
-        if runnable is not None:
-            runnable.task = None
-
-
-_the_keeper: _Keeper | None = None
+    @Slot(object, str, object)
+    def _on_self_relay(self, key: int, name: str, arguments: tuple[Any, ...]) -> None:
+        task = self._tasks.pop(key, None) if name == "ended" else self._tasks.get(key)
+        if task is not None and shiboken6.isValid(task):  # else its window was closed: nobody to tell
+            getattr(task, name).emit(*arguments)
 
 
-def _keeper() -> _Keeper:
-    """The keeper, made in the GUI thread by the first task started."""
-    global _the_keeper
-    if _the_keeper is None:
-        _the_keeper = _Keeper()
-    return _the_keeper
+_the_dispatcher: _Dispatcher | None = None
+
+
+def _dispatcher() -> _Dispatcher:
+    """The dispatcher, made in the GUI thread by the first task started."""
+    global _the_dispatcher
+    if _the_dispatcher is None:
+        _the_dispatcher = _Dispatcher()
+    return _the_dispatcher
 
 
 def run_task(

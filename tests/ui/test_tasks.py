@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from pytestqt.qtbot import QtBot
+
+import shiboken6
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QWidget
 
 from models.errors import NotFound
 from models.i18n import _
@@ -57,3 +62,26 @@ def test_cancelled_work_stops_at_its_next_check(qtbot: QtBot) -> None:
         task.cancel()
         release.set()
     assert steps == []
+
+
+def test_a_task_nobody_keeps_still_delivers_its_result(qtbot: QtBot) -> None:
+    seen: list[str] = []
+    run_task(lambda _progress: "Үсөнбаева", seen.append)
+    gc.collect()
+    qtbot.wait_until(lambda: seen == ["Үсөнбаева"])
+
+
+def test_a_window_closed_while_its_task_runs_hears_nothing_and_nothing_breaks(qtbot: QtBot) -> None:
+    release = threading.Event()
+    seen: list[object] = []
+    window = QWidget()
+    task = run_task(lambda _progress: release.wait(5), seen.append, parent=window)
+    ended: list[bool] = []
+    later = run_task(lambda _progress: True, ended.append)  # runs after the first, on the same pool
+    window.deleteLater()
+    qtbot.wait_until(lambda: not shiboken6.isValid(task))
+    release.set()
+    qtbot.wait_until(lambda: ended == [True] and not later.running)
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)  # the first task's news, if any, is handled by now
+    assert seen == []
