@@ -459,24 +459,24 @@ def _next_deadlines(
         for case_id in ids:
             if case_id not in done:
                 dues[case_id].append(due_of(opened[case_id]))
-    last_review = _last_review()
+    reviewed = last_review()
     for plan in session.execute(
-        select(Plan.case_id, Plan.approved_at, Plan.start_date, last_review.label("last_review")).where(
+        select(Plan.case_id, Plan.approved_at, Plan.start_date, reviewed.label("last_review")).where(
             Plan.case_id.in_(ids), Plan.deleted_at.is_(None), Plan.status == "approved"
         )
     ):
         dues[plan.case_id].append(
-            _plan_review_due(deadlines, plan.approved_at, plan.start_date, plan.last_review)
+            plan_review_due(deadlines, plan.approved_at, plan.start_date, plan.last_review)
         )
     for action in session.execute(
         select(Plan.case_id, PlanAction.due_date)
         .join(Plan, Plan.id == PlanAction.plan_id)
-        .where(Plan.case_id.in_(ids), *_plan_action_pending())
+        .where(Plan.case_id.in_(ids), *plan_action_pending())
     ):
         dues[action.case_id].append(action.due_date)
     for referral in session.execute(
         select(Referral.case_id, Referral.reply_due, Referral.issued_on).where(
-            Referral.case_id.in_(ids), *_referral_pending()
+            Referral.case_id.in_(ids), *referral_pending()
         )
     ):
         due = deadlines.referral_reply_due(referral.reply_due, referral.issued_on)
@@ -486,13 +486,13 @@ def _next_deadlines(
         select(KddAgendaItem.case_id, KddDecision.deadline, KddMeeting.meeting_date)
         .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
         .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
-        .where(KddAgendaItem.case_id.in_(ids), *_kdd_pending())
+        .where(KddAgendaItem.case_id.in_(ids), *kdd_pending())
     ):
         dues[decision.case_id].append(deadlines.kdd_decision_due(decision.deadline, decision.meeting_date))
     return {case_id: min(found) for case_id, found in dues.items() if found}
 
 
-def _last_review() -> Any:
+def last_review() -> Any:
     """The date of the latest live review of the plan in the enclosing query (a correlated subquery)."""
     return (
         select(func.max(PlanReview.review_date))
@@ -501,14 +501,15 @@ def _last_review() -> Any:
     )
 
 
-def _plan_review_due(
+def plan_review_due(
     deadlines: DeadlineSettings, approved_at: datetime | None, start_date: date, last_review: date | None
 ) -> date:
+    """When an approved plan is due for review: months after its last review, or after its approval."""
     approved = _local_day(approved_at) if approved_at is not None else start_date
     return deadlines.plan_review_due(max(approved, last_review) if last_review else approved)
 
 
-def _plan_action_pending() -> list[ColumnElement[bool]]:
+def plan_action_pending() -> list[ColumnElement[bool]]:
     """Actions of approved plans still to be done (a superseded plan's actions live on in its revision)."""
     return [
         Plan.deleted_at.is_(None),
@@ -519,7 +520,8 @@ def _plan_action_pending() -> list[ColumnElement[bool]]:
     ]
 
 
-def _referral_pending() -> list[ColumnElement[bool]]:
+def referral_pending() -> list[ColumnElement[bool]]:
+    """Issued referrals still waiting for their reply."""
     return [
         Referral.deleted_at.is_(None),
         Referral.status == "issued",
@@ -527,7 +529,8 @@ def _referral_pending() -> list[ColumnElement[bool]]:
     ]
 
 
-def _kdd_pending() -> list[ColumnElement[bool]]:
+def kdd_pending() -> list[ColumnElement[bool]]:
+    """КДД decisions not executed yet, of meetings not cancelled."""
     return [
         KddDecision.deleted_at.is_(None),
         KddDecision.done_on.is_(None),
@@ -697,7 +700,7 @@ def _plan_review_overdue(actor: Actor, whole_office: bool, as_of: date, deadline
     )
 
     def due(row: Any) -> date:
-        return _plan_review_due(deadlines, row.approved_at, row.start_date, row.last_review)
+        return plan_review_due(deadlines, row.approved_at, row.start_date, row.last_review)
 
     # Never reviewed: in the order of approval (of the start when the approval time is unknown);
     # reviewed: in the order of the last review, which follows the approval.
@@ -721,7 +724,7 @@ def _plan_action_overdue(actor: Actor, whole_office: bool, as_of: date) -> _Kind
         .join(Plan, Plan.id == PlanAction.plan_id)
         .join(Case, Case.id == Plan.case_id)
         .where(
-            *_open_case_conditions(actor, whole_office), *_plan_action_pending(), PlanAction.due_date < as_of
+            *_open_case_conditions(actor, whole_office), *plan_action_pending(), PlanAction.due_date < as_of
         )
     )
     return _Kind(rows, [PlanAction.due_date, Case.case_year, Case.case_no], lambda row: row.due_date)
@@ -748,7 +751,7 @@ def _referral_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: 
         .add_columns(Referral.reply_due, Referral.issued_on)
         .select_from(Referral)
         .join(Case, Case.id == Referral.case_id)
-        .where(*_referral_pending(), *_open_case_conditions(actor, whole_office), late)
+        .where(*referral_pending(), *_open_case_conditions(actor, whole_office), late)
     )
     if whole_office:
         caseless = select(
@@ -759,7 +762,7 @@ def _referral_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: 
             Referral.child_id.label("child_id"),
             Referral.reply_due,
             Referral.issued_on,
-        ).where(*_referral_pending(), Referral.case_id.is_(None), late)
+        ).where(*referral_pending(), Referral.case_id.is_(None), late)
         found = found.union_all(caseless)
     referrals = found.subquery("referrals")
     c = referrals.c
@@ -789,7 +792,7 @@ def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: Deadl
         .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
         .outerjoin(Case, Case.id == KddAgendaItem.case_id)
         .where(
-            *_kdd_pending(),
+            *kdd_pending(),
             _outer_case_scope(actor, whole_office, KddAgendaItem.case_id),
             or_(
                 and_(KddDecision.deadline.is_not(None), KddDecision.deadline < as_of),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models.i18n import current_language
 from models.orm import AdminUnit, Organisation, ReferenceItem, User
-from models.permissions import Permission, allows
+from models.permissions import CASE_WORK_ROLES
 from models.reference import districts, items
 
 V = TypeVar("V")
@@ -62,14 +62,15 @@ def district_choices(session: Session, lang: str | None = None) -> list[Choice[u
 
 
 def worker_choices(session: Session) -> list[Choice[uuid.UUID]]:
-    """Active users whose role may work on cases, by id, in alphabetical order of the name."""
-    users = session.scalars(
-        select(User).where(User.active.is_(True), User.deleted_at.is_(None)).order_by(User.full_name)
+    """Active users who may be responsible for a case (:data:`CASE_WORK_ROLES`), alphabetically by name."""
+    users = session.execute(
+        select(User.id, User.full_name, User.username).where(
+            User.active.is_(True), User.deleted_at.is_(None), User.role_code.in_(CASE_WORK_ROLES)
+        )
     )
-    choices = [
-        Choice(user.id, user.full_name) for user in users if allows(user.role_code, Permission.CASE_WRITE)
-    ]
-    return sorted(choices, key=lambda choice: alphabetical(choice.label))
+    return sorted(
+        (Choice(u.id, u.full_name or u.username) for u in users), key=lambda c: alphabetical(c.label)
+    )
 
 
 def organisation_choices(session: Session, lang: str | None = None) -> list[Choice[uuid.UUID]]:

@@ -76,6 +76,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "read_only": frozenset({Permission.READ}),
 }
 
+# The roles whose users may be responsible for a case (the worker of a case, the caseload).
+CASE_WORK_ROLES = ("head", "specialist", "social_worker")
+
 ROLE_LABELS = {
     "administrator": N_("Administrator"),
     "head": N_("Department head"),

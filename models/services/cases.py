@@ -15,12 +15,23 @@ from models.database import Database
 from models.errors import FieldProblem, ValidationFailed
 from models.i18n import N_, _
 from models.numbering import next_number
-from models.orm import Case, Household, Person, ReferenceItem, Report
-from models.permissions import Permission
+from models.orm import Case, Household, Person, ReferenceItem, Report, User
+from models.permissions import CASE_WORK_ROLES, Permission
 from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
 from models.services.checks import check_worker, office_district, reference
 
 REPORT_DECISIONS = ("pending", "open_case", "refer_elsewhere", "no_grounds")
+
+AUDIT_LABELS: dict[str, str] = {
+    "report.create": N_("Report registered"),
+    "report.update": N_("Report changed"),
+    "report.view": N_("Report viewed"),
+    "report.decide": N_("Decision on the report"),
+    "case.open": N_("Case opened"),
+    "case.update": N_("Case changed"),
+    "case.assign": N_("Responsible worker changed"),
+    "case.view": N_("Case viewed"),
+}
 
 
 @dataclass(frozen=True)
@@ -450,25 +461,56 @@ def update_case(
         return case.version
 
 
+#: Roles whose users may be responsible for a case.
+
+
 def assign_worker(
-    db: Database, actor: Actor, case_id: uuid.UUID, worker_id: uuid.UUID, expected_version: int | None = None
-) -> None:
-    """Make a user responsible for a case (the department head's decision)."""
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    worker_id: uuid.UUID | None,
+    expected_version: int | None = None,
+) -> int:
+    """Make a user responsible for a case, or nobody (None): the department head's decision. The new version.
+
+    The worker must be an active user with a case-work role (:data:`CASE_WORK_ROLES`).
+    """
     with unit_of_work(db, actor, Permission.CASE_ASSIGN) as session:
         case = get_live(session, Case, case_id, for_version=expected_version)
-        problems: list[FieldProblem] = []
-        check_worker(session, worker_id, problems)
-        if problems:
-            raise ValidationFailed(problems)
+        if worker_id is not None:
+            user = session.get(User, worker_id)
+            if user is None or not user.active or user.deleted_at is not None:
+                raise ValidationFailed([FieldProblem("worker", _("Responsible worker: not an active user."))])
+            if user.role_code not in CASE_WORK_ROLES:
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            "worker",
+                            _(
+                                "Responsible worker: {name} has no case-work role "
+                                "(department head, specialist or social worker).",
+                                name=user.full_name,
+                            ),
+                        )
+                    ]
+                )
         previous = case.worker_id
+        if previous == worker_id:
+            return case.version
         case.worker_id = worker_id
         audit(
             session,
             actor,
             "case.assign",
             case,
-            details={"from": str(previous) if previous else None, "to": str(worker_id)},
+            details={
+                "number": case.number,
+                "from": str(previous) if previous else None,
+                "to": str(worker_id) if worker_id else None,
+            },
         )
+        session.flush()
+        return case.version
 
 
 @dataclass(frozen=True)

@@ -144,8 +144,8 @@ def test_only_the_head_assigns_workers(db: Database, admin: Actor) -> None:
     child = _child(db)
     case = open_case(db, specialist, CaseInput(child.id, date(2026, 5, 3), ["other"]))
     with pytest.raises(PermissionDenied):
-        assign_worker(db, specialist, case.id, specialist.user_id)  # type: ignore[arg-type]
-    assign_worker(db, head, case.id, specialist.user_id)  # type: ignore[arg-type]
+        assign_worker(db, specialist, case.id, specialist.user_id)
+    assign_worker(db, head, case.id, specialist.user_id)
     with db.reading() as session:
         stored = session.get(Case, case.id)
         assert stored is not None and stored.worker_id == specialist.user_id

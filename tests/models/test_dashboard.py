@@ -450,7 +450,7 @@ def test_caseload_counts_open_cases_per_worker_with_the_unassigned(office: Offic
     _case(office, FRIDAY, None)
     closed = _case(office, FRIDAY, office.yolkin)
     _set_status(office.db, closed, "closed")
-    assign_worker(office.db, office.head, moved, office.yolkin.user_id)  # type: ignore[arg-type]
+    assign_worker(office.db, office.head, moved, office.yolkin.user_id)
     loads = {load.worker_id: load.open_cases for load in dashboard.caseload(office.db, office.usenova)}
     assert loads[office.usenova.user_id] == 2
     assert loads[office.yolkin.user_id] == 1

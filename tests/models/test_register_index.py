@@ -49,7 +49,7 @@ def test_category_and_status_filters_follow_the_services(db: Database, admin: Ac
     assert _names(db, categories=("no_documents",)) == ["Үсөнбаева Ңурзат"]
 
     worker = make_user(db, admin, "aizada", "specialist")
-    assign_worker(db, admin, case.id, worker.user_id)  # type: ignore[arg-type]
+    assign_worker(db, admin, case.id, worker.user_id)
     assert _names(db, categories=("no_documents",), worker_id=worker.user_id) == ["Үсөнбаева Ңурзат"]
 
     details = get_person(db, admin, nurzat)

@@ -228,11 +228,7 @@ class CaseForm(RecordForm[CaseDetails]):
                 summary=(summary or "") if changed_summary else None,
             )
         if self.can_assign and worker != stored.worker_id:
-            if worker is None:
-                raise ValidationFailed(
-                    [FieldProblem("worker", _("Responsible worker: choose who is responsible for the case."))]
-                )
-            assign_worker(db, actor, self.record_id, worker, self.version)
+            assign_worker(db, actor, self.record_id, worker, self.version)  # None: nobody, for now
         return []
 
     # --- links ---------------------------------------------------------------------------
