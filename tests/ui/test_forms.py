@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -14,7 +16,7 @@ from sqlalchemy import func, select
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel
 
 from models.database import Database
 from models.duplicates import SAME_NAME_AND_BIRTH_DATE
@@ -35,7 +37,17 @@ from models.services.people import (
 from models.validation import HouseholdInput, PersonInput
 
 from ui.context import AppContext
-from ui.forms import CaseForm, HouseholdForm, PersonForm, RecordForm, ReportForm, base, household, open_form
+from ui.forms import (
+    CaseForm,
+    HouseholdForm,
+    PersonForm,
+    RecordForm,
+    ReportForm,
+    base,
+    household,
+    open_form,
+    open_record_form,
+)
 from ui.forms.duplicates import CandidatesModel
 from ui.forms.widgets import CheckListModel, PeopleListModel, PersonHitsModel
 
@@ -99,8 +111,7 @@ def show(qtbot: QtBot) -> Iterator[Callable[..., RecordForm]]:
     def open_one(
         ctx: AppContext, kind: str, record_id: uuid.UUID | None = None, *, wait: bool = True
     ) -> RecordForm:
-        form = open_form(ctx, kind, record_id)
-        assert form is not None
+        form = open_record_form(ctx, kind, record_id)
         opened.append(form)
         if wait:
             wait_loaded(qtbot, form)
@@ -364,11 +375,20 @@ def test_opening_an_open_record_brings_its_window_back(qtbot: QtBot, ctx: AppCon
     assert open_form(ctx, "person", None) is not first
 
 
-def test_referrals_and_kdd_meetings_are_opened_in_the_case_workspace(qtbot: QtBot, ctx: AppContext) -> None:
-    assert open_form(ctx, "referral", uuid.uuid4()) is None
-    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-    assert [box.objectName() for box in boxes] == ["opened_elsewhere"]
-    boxes[0].close()
+def test_referrals_and_kdd_meetings_open_in_their_own_windows(
+    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[tuple[str, uuid.UUID | None]] = []
+    referrals = types.ModuleType("ui.casework.referrals")
+    referrals.open_referral = lambda _ctx, record_id, _parent: opened.append(("referral", record_id))  # type: ignore[attr-defined]
+    meetings = types.ModuleType("ui.kdd.meeting")
+    meetings.open_meeting = lambda _ctx, record_id, _parent: opened.append(("kdd_meeting", record_id))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ui.casework.referrals", referrals)
+    monkeypatch.setitem(sys.modules, "ui.kdd.meeting", meetings)
+    referral_id = uuid.uuid4()
+    open_form(ctx, "referral", referral_id)
+    open_form(ctx, "kdd_meeting", None)
+    assert opened == [("referral", referral_id), ("kdd_meeting", None)]
     with pytest.raises(ValueError, match="no form"):
         open_form(ctx, "visit", None)
 
@@ -613,7 +633,7 @@ def test_a_case_is_opened_from_its_form_and_edited(qtbot: QtBot, ctx: AppContext
     assert form.save()
     wait_loaded(qtbot, form)
     assert form.number.text() == f"1/{date.today().year}"
-    assert form.worker.value() == ctx.actor.user_id
+    assert form.worker.value() is None  # an administrator is nobody's case worker
     form.risk.set_value("low")
     form.summary.setPlainText("Семья получает пособие")
     assert form.save()

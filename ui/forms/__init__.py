@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
-
-from models.i18n import gettext
+from PySide6.QtWidgets import QWidget
 
 from ui.context import AppContext
 from ui.forms.base import RecordForm
@@ -23,11 +22,16 @@ FORMS: dict[str, type[RecordForm[Any]]] = {
     "report": ReportForm,
     "case": CaseForm,
 }
-# Kinds whose records are worked on inside a case's workspace, not in a form of their own.
-WORKSPACE_KINDS = ("referral", "kdd_meeting")
-_unparented_boxes: list[QMessageBox] = []
-
-__all__ = ["FORMS", "CaseForm", "HouseholdForm", "PersonForm", "RecordForm", "ReportForm", "open_form"]
+__all__ = [
+    "FORMS",
+    "CaseForm",
+    "HouseholdForm",
+    "PersonForm",
+    "RecordForm",
+    "ReportForm",
+    "open_form",
+    "open_record_form",
+]
 
 
 class _OpenForms(QObject):
@@ -62,18 +66,36 @@ def open_forms(ctx: AppContext) -> _OpenForms:
 
 def open_form(
     ctx: AppContext, kind: str, record_id: uuid.UUID | None, parent: QWidget | None = None
-) -> RecordForm | None:
+) -> QWidget | None:
+    """Show the window of a record (a new one when *record_id* is None); returns the window.
+
+    An existing case opens in its workspace (``ui.casework.workspace``), referrals and КДД meetings
+    in their own windows (``ui.casework.referrals``, ``ui.kdd.meeting``); the other kinds, and a
+    new case, in their record form (:func:`open_record_form`). One window per record: opening a
+    record whose window is open brings that window to the front.
+    """
+    if kind == "case" and record_id is not None:
+        workspace = importlib.import_module("ui.casework.workspace")
+        return cast(QWidget, workspace.open_workspace(ctx, record_id, parent))
+    if kind == "referral":
+        referrals = importlib.import_module("ui.casework.referrals")
+        return cast(QWidget | None, referrals.open_referral(ctx, record_id, parent))
+    if kind == "kdd_meeting":
+        meeting = importlib.import_module("ui.kdd.meeting")
+        return cast(QWidget | None, meeting.open_meeting(ctx, record_id, parent))
+    return open_record_form(ctx, kind, record_id, parent)
+
+
+def open_record_form(
+    ctx: AppContext, kind: str, record_id: uuid.UUID | None, parent: QWidget | None = None
+) -> RecordForm:
     """Show the form of a record (a new one when *record_id* is None); returns the form's window.
 
     The window shows at once and reads the record in the background (see RecordForm.load); if
     the record cannot be read (deleted meanwhile), a message says so and the window closes.
     Forms are non-modal, one window per record: opening a record whose form is already open
-    brings that window to the front. Referrals and КДД meetings are worked on in the case
-    workspace: for them an information message is shown (non-modal) and None returned.
+    brings that window to the front. The case workspace edits its case in this form.
     """
-    if kind in WORKSPACE_KINDS:
-        _tell_opened_elsewhere(kind, parent)
-        return None
     if kind not in FORMS:
         raise ValueError(f"no form for records of kind {kind!r}")
     registry = open_forms(ctx)
@@ -87,21 +109,3 @@ def open_form(
     form.load()
     form.show()
     return form
-
-
-def _tell_opened_elsewhere(kind: str, parent: QWidget | None) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle(gettext("Bala Korgoo"))
-    if kind == "referral":
-        box.setText(gettext("Referrals are opened from the workspace of their case."))
-    else:
-        box.setText(gettext("КДД meetings are opened from the workspace of a case."))
-    box.setInformativeText(gettext("Open the case first, then choose the record there."))
-    box.setObjectName("opened_elsewhere")
-    if parent is None:  # nothing else keeps a box without a parent alive until it is closed
-        _unparented_boxes.append(box)
-        box.finished.connect(lambda _result: _unparented_boxes.remove(box))
-    box.open()
-    return box
