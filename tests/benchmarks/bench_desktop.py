@@ -19,7 +19,7 @@ the same run:
    50 %, 80 % and 100 % and scrolling a page at a time; against the same steps over a
    ``QStandardItemModel`` of 200 rows in a ``QTableView`` (what a repaint costs Qt alone).
 3. Each record form (person, household, report, case) opened on existing records through
-   :func:`ui.forms.open_form` until filled; against an empty :class:`ui.dialogs.Dialog` of the
+   :func:`ui.forms.open_record_form` until filled; against an empty :class:`ui.dialogs.Dialog` of the
    same size shown the same way.
 4. The home page: :func:`models.dashboard.load_dashboard` for the specialist (own cases) and the
    head (whole office), wall and CPU time, against its SQL replayed through ``sqlite3``; and
@@ -44,33 +44,27 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from PySide6.QtCore import (
-    QEventLoop,
-    QMessageLogContext,
     QSettings,
     QSize,
     Qt,
     QThreadPool,
     QTimer,
-    QtMsgType,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QVBoxLayout, QWidget
 
 from models import dashboard
-from models.database import Database, open_database, remove_sqlite_files
-from models.demo import DEMO_USERS, generate
+from models.database import Database, open_database
+from models.demo import DEMO_USERS
 from models.i18n import set_language
 from models.orm import Case, Household, Person, Report
 from models.registers import IdSnapshot, RegisterQuery, columns, fetch_page, ordered_ids, rows_by_ids
@@ -79,105 +73,34 @@ from models.services.users import authenticate
 
 from ui.context import AppContext
 from ui.dialogs import Dialog
-from ui.forms import RecordForm, open_form
+from ui.forms import RecordForm, open_record_form
 from ui.home import HomePage
 from ui.registers import ROW_ROLE, RegisterPage
 
 from desktop.gui import keep_out_of_collections
 
-AS_OF = date(2026, 11, 1)
+from tests.benchmarks.common import (
+    AS_OF,
+    Row,
+    Step,
+    against_replay,
+    close,
+    demo_office,
+    in_session,
+    med_max,
+    open_window,
+    p,
+    quiet_qt,
+    run_steps,
+)
+
 BLOCK = 200
-TICK_MS = 5
-SETTLE_MS = 150
 SCROLL_STEPS = 40
 SCROLL_EVERY_MS = 16
 WINDOW = (1366, 768)
-Statement = tuple[str, Any]
-W = TypeVar("W")
-
-
-@dataclass
-class Row:
-    what: str
-    ours: str
-    baseline: str
-    note: str = ""
-
-
-def _ms(values: Sequence[float]) -> tuple[float, float]:
-    """Median and 95th percentile of *values* (seconds), in milliseconds."""
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def _p(values: Sequence[float]) -> str:
-    p50, p95 = _ms(values)
-    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
-
-
-def _med_max(values: Sequence[float]) -> str:
-    """Median and maximum of *values* (milliseconds)."""
-    return f"median {statistics.median(values):.0f} ms, max {max(values):.0f} ms"
 
 
 # --- SQL: our code against the same statements through sqlite3 -------------------------------
-
-
-@contextmanager
-def _capture(db: Database) -> Iterator[list[Statement]]:
-    """The SELECT statements (with DBAPI parameters) that the engine sends while the block runs."""
-    captured: list[Statement] = []
-
-    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            captured.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield captured
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
-def _replay(raw: sqlite3.Connection, statements: Sequence[Statement]) -> tuple[float, float]:
-    """Wall and CPU seconds to run *statements* through sqlite3 and fetch every row."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    for sql, params in statements:
-        raw.execute(sql, params).fetchall()
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def _against_replay(
-    db: Database, raw: sqlite3.Connection, job: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float], list[float], list[float], object]:
-    """Wall and CPU seconds of *job* and of its SQL replayed, *repeat* times each after a warm-up."""
-    with _capture(db) as statements:
-        result = job()
-    _replay(raw, statements)
-    ours_wall: list[float] = []
-    ours_cpu: list[float] = []
-    base_wall: list[float] = []
-    base_cpu: list[float] = []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        job()
-        ours_wall.append(time.perf_counter() - wall)
-        ours_cpu.append(time.process_time() - cpu)
-        replay_wall, replay_cpu = _replay(raw, statements)
-        base_wall.append(replay_wall)
-        base_cpu.append(replay_cpu)
-    return ours_wall, ours_cpu, base_wall, base_cpu, result
-
-
-def _in_session(db: Database, read: Callable[[Any], object]) -> Callable[[], object]:
-    """*read* (session) in a reading session of its own, as the model's worker does."""
-
-    def job() -> object:
-        with db.reading() as session:
-            return read(session)
-
-    return job
 
 
 REGISTER_QUERIES = [
@@ -196,25 +119,25 @@ REGISTER_QUERIES = [
 def register_rows(db: Database, raw: sqlite3.Connection, repeat: int) -> list[Row]:
     rows: list[Row] = []
     for label, query in REGISTER_QUERIES:
-        first = _in_session(db, partial(fetch_page, query=query))
-        wall, _cpu, base, _bcpu, page = _against_replay(db, raw, first, repeat)
+        first = in_session(db, partial(fetch_page, query=query))
+        wall, _cpu, base, _bcpu, page = against_replay(db, raw, first, repeat)
         total = getattr(page, "total", 0)
         rows.append(
             Row(
                 f"register {label}: first block + count",
-                _p(wall),
-                _p(base),
+                p(wall),
+                p(base),
                 f"{total:,} rows; baseline: same SQL via sqlite3",
             )
         )
-        snapshot = _in_session(db, partial(ordered_ids, query=query))
-        wall, _cpu, base, _bcpu, result = _against_replay(db, raw, snapshot, max(3, repeat // 2))
+        snapshot = in_session(db, partial(ordered_ids, query=query))
+        wall, _cpu, base, _bcpu, result = against_replay(db, raw, snapshot, max(3, repeat // 2))
         ids: list[uuid.UUID] = list(result) if isinstance(result, IdSnapshot) else []
         rows.append(
             Row(
                 f"register {label}: ordered-ids snapshot",
-                _p(wall),
-                _p(base),
+                p(wall),
+                p(base),
                 f"{len(ids):,} ids; baseline: same SQL via sqlite3",
             )
         )
@@ -222,8 +145,8 @@ def register_rows(db: Database, raw: sqlite3.Connection, repeat: int) -> list[Ro
             position -= position % BLOCK
             chunk = ids[position : position + BLOCK]
             at = replace(query, offset=position)
-            by_ids = _in_session(db, partial(rows_by_ids, query=at, ids=chunk))
-            by_offset = _in_session(db, partial(fetch_page, query=at))
+            by_ids = in_session(db, partial(rows_by_ids, query=at, ids=chunk))
+            by_offset = in_session(db, partial(fetch_page, query=at))
             if by_ids() != getattr(by_offset(), "rows", None):  # also the warm-up
                 raise AssertionError(f"{label}: the block at {position} differs by ids and by offset")
             ours: list[float] = []
@@ -238,127 +161,13 @@ def register_rows(db: Database, raw: sqlite3.Connection, repeat: int) -> list[Ro
             rows.append(
                 Row(
                     f"register {label}: block of {BLOCK} at the {where} (row {position:,})",
-                    f"by ids: {_p(ours)}",
-                    f"by offset: {_p(offset)}",
+                    f"by ids: {p(ours)}",
+                    f"by offset: {p(offset)}",
                     f"p50 ratio {statistics.median(ours) / statistics.median(offset):.2f}×",
                 )
             )
         print(f"… register {label}", file=sys.stderr, flush=True)
     return rows
-
-
-# --- the GUI thread ---------------------------------------------------------------------------
-
-
-class _Ticker:
-    """A precise timer ticking every TICK_MS in the GUI thread; the longest gap since the last reset."""
-
-    def __init__(self) -> None:
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._last = 0.0
-        self.longest = 0.0
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self.longest = 0.0
-        self._timer.start()
-
-    def reset(self) -> float:
-        """The longest gap (ms) since the last reset; starts a new period."""
-        longest, self.longest = self.longest, 0.0
-        return longest * 1000
-
-    def stop(self) -> float:
-        self._timer.stop()
-        return self.reset()
-
-    def _on_timer_timeout(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-
-@dataclass
-class Step:
-    """One user action started from a timer event, done when *done* says so."""
-
-    name: str
-    action: Callable[[], object]
-    done: Callable[[], bool]
-    settle_ms: int = SETTLE_MS
-
-
-@dataclass
-class Timeline:
-    """Per step: ms from the action to done, and the longest GUI-thread pause (action to settled)."""
-
-    ready: dict[str, float] = field(default_factory=dict)
-    pause: dict[str, float] = field(default_factory=dict)
-
-
-def run_steps(steps: Sequence[Step], timeout_s: float = 300) -> Timeline:
-    """Run *steps* one after the other in an event loop, the ticker going all along."""
-    timeline = Timeline()
-    loop = QEventLoop()
-    ticker = _Ticker()
-    poll = QTimer()
-    poll.setTimerType(Qt.TimerType.PreciseTimer)
-    poll.setInterval(1)
-    index, started = 0, 0.0
-    failed: list[str] = []
-
-    def begin() -> None:
-        nonlocal started
-        ticker.reset()
-        started = time.perf_counter()
-        steps[index].action()
-        poll.start()
-
-    def settled() -> None:
-        nonlocal index
-        timeline.pause[steps[index].name] = ticker.reset()
-        index += 1
-        if index < len(steps):
-            begin()
-        else:
-            loop.quit()
-
-    def check() -> None:
-        step = steps[index]
-        if step.done():
-            poll.stop()
-            timeline.ready[step.name] = (time.perf_counter() - started) * 1000
-            QTimer.singleShot(step.settle_ms, settled)
-
-    def give_up() -> None:
-        failed.append(steps[min(index, len(steps) - 1)].name)
-        loop.quit()
-
-    poll.timeout.connect(check)
-    watchdog = QTimer()
-    watchdog.setSingleShot(True)
-    watchdog.timeout.connect(give_up)
-    watchdog.start(int(timeout_s * 1000))
-    QTimer.singleShot(0, begin)
-    ticker.start()
-    loop.exec()
-    ticker.stop()
-    watchdog.stop()
-    poll.stop()
-    if failed:
-        raise TimeoutError(f"step {failed[0]!r} not done after {timeout_s:.0f} s")
-    return timeline
-
-
-def _idle(ms: int) -> None:
-    """Let the event loop run for *ms* (deferred deletes, queued signals)."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-    QApplication.sendPostedEvents(None, 0)
 
 
 def _rows_shown(view: QTableView, value_role: int | None) -> bool:
@@ -442,19 +251,6 @@ def _baseline_page(model: QStandardItemModel) -> tuple[QWidget, QTableView]:
     return page, view
 
 
-def _close(widget: QWidget) -> None:
-    widget.close()
-    widget.deleteLater()
-    _idle(50)
-
-
-def open_window(make: Callable[[], W], ready: Callable[[W], bool]) -> tuple[W, Timeline]:
-    """Make and show a window from a timer event; the timeline until *ready* says it is."""
-    made: list[W] = []
-    timeline = run_steps([Step("open", lambda: made.append(make()), lambda: bool(made) and ready(made[0]))])
-    return made[0], timeline
-
-
 @dataclass
 class _OpenedPage:
     page: RegisterPage
@@ -506,7 +302,7 @@ def register_page_rows(ctx: AppContext, repeat: int) -> list[Row]:
         jump_ready += [scrolled.ready[s.name] for s in steps if s.name.startswith("jump")]
         scroll_pause.append(max(v for k, v in scrolled.pause.items() if k != "idle"))
         total = page.model.rowCount()
-        _close(page)
+        close(page)
     base_open: list[float] = []
     base_scroll: list[float] = []
     model = _baseline_model(len(columns("children")))
@@ -515,12 +311,12 @@ def register_page_rows(ctx: AppContext, repeat: int) -> list[Row]:
         scrolled = run_steps(_scroll_steps(view, None))
         base_open.append(timeline.pause["open"])
         base_scroll.append(max(scrolled.pause.values()))
-        _close(base)
+        close(base)
     return [
         Row(
             "register page: open (first block shown, ids arrived), longest GUI pause",
-            _med_max(open_pause),
-            _med_max(base_open),
+            med_max(open_pause),
+            med_max(base_open),
             f"{total:,} rows; first block after {statistics.median(first_block):.0f} ms, "
             f"ids after {statistics.median(ids_after):.0f} ms, "
             f"rows shown after {statistics.median(opened_after):.0f} ms; "
@@ -528,9 +324,9 @@ def register_page_rows(ctx: AppContext, repeat: int) -> list[Row]:
         ),
         Row(
             f"register page: scrollbar to 50/80/100 %, then {SCROLL_STEPS} pages, longest GUI pause",
-            _med_max(scroll_pause),
-            _med_max(base_scroll),
-            f"rows shown after a jump {_med_max(jump_ready)}; {repeat} runs; "
+            med_max(scroll_pause),
+            med_max(base_scroll),
+            f"rows shown after a jump {med_max(jump_ready)}; {repeat} runs; "
             f"baseline: same steps over the {BLOCK}-row QStandardItemModel",
         ),
     ]
@@ -570,23 +366,23 @@ def form_rows(ctx: AppContext, db: Database, per_kind: int) -> list[Row]:
         filled: list[float] = []
         base_pauses: list[float] = []
         for record_id in ids:
-            form, timeline = open_window(partial(open_form, ctx, kind, record_id), _form_loaded)
+            form, timeline = open_window(partial(open_record_form, ctx, kind, record_id), _form_loaded)
             assert form is not None
             pauses.append(timeline.pause["open"])
             filled.append(timeline.ready["open"])
             size = form.size()
             form.set_dirty(False)
-            _close(form)
+            close(form)
             dialog, timeline = open_window(partial(_empty_dialog, ctx.state, size), lambda _made: True)
             base_pauses.append(timeline.pause["open"])
-            _close(dialog)
+            close(dialog)
         first = "; the first is the session's first form (choice lists read)" if not rows else ""
         rows.append(
             Row(
                 f"{kind} form: open an existing record until filled, longest GUI pause",
-                _med_max(pauses),
-                _med_max(base_pauses),
-                f"{len(ids)} records, filled after {_med_max(filled)}{first}; "
+                med_max(pauses),
+                med_max(base_pauses),
+                f"{len(ids)} records, filled after {med_max(filled)}{first}; "
                 "baseline: an empty Dialog of the same size",
             )
         )
@@ -601,14 +397,14 @@ def dashboard_rows(db: Database, raw: sqlite3.Connection, actors: dict[str, Acto
         def load(actor: Actor = actor, whole: bool = whole) -> object:
             return dashboard.load_dashboard(db, actor, whole_office=whole, as_of=AS_OF)
 
-        wall, cpu, base_wall, base_cpu, board = _against_replay(db, raw, load, repeat)
+        wall, cpu, base_wall, base_cpu, board = against_replay(db, raw, load, repeat)
         scope = "whole office" if whole else "own cases"
         open_total = getattr(board, "open_total", 0)
         rows.append(
             Row(
                 f"home figures ({label}, {scope}): models.dashboard.load_dashboard",
-                f"wall {_p(wall)}; CPU p50 {statistics.median(cpu) * 1000:.1f} ms",
-                f"wall {_p(base_wall)}; CPU p50 {statistics.median(base_cpu) * 1000:.1f} ms",
+                f"wall {p(wall)}; CPU p50 {statistics.median(cpu) * 1000:.1f} ms",
+                f"wall {p(base_wall)}; CPU p50 {statistics.median(base_cpu) * 1000:.1f} ms",
                 f"{open_total:,} open cases; baseline: same SQL via sqlite3",
             )
         )
@@ -633,16 +429,16 @@ def home_page_rows(contexts: dict[str, AppContext], repeat: int) -> list[Row]:
             page, timeline = open_window(partial(_home_page, ctx), lambda made: not made.is_loading())
             pauses.append(timeline.pause["open"])
             ready.append(timeline.ready["open"])
-            _close(page)
+            close(page)
             (base, _view), timeline = open_window(partial(_shown_baseline_page, model), lambda _made: True)
             base_pauses.append(timeline.pause["open"])
-            _close(base)
+            close(base)
         rows.append(
             Row(
                 f"home page ({label}): open until loaded, longest GUI pause",
-                _med_max(pauses),
-                _med_max(base_pauses),
-                f"loaded after {_med_max(ready)}; {repeat} openings; "
+                med_max(pauses),
+                med_max(base_pauses),
+                f"loaded after {med_max(ready)}; {repeat} openings; "
                 f"baseline: a page of the same size with a {BLOCK}-row table",
             )
         )
@@ -652,18 +448,6 @@ def home_page_rows(contexts: dict[str, AppContext], repeat: int) -> list[Row]:
 # --- the run ----------------------------------------------------------------------------------
 
 
-def _office(children: int, workdir: Path, reuse: bool) -> tuple[Path, bool]:
-    """The demo office's file, and whether it was reused (else generated now)."""
-    path = workdir / f"demo-{children}.sqlite"
-    if reuse and path.exists():
-        return path, True
-    remove_sqlite_files(path)
-    db = open_database(path)
-    generate(db, children, seed=2026, as_of=AS_OF)
-    db.dispose()
-    return path, False
-
-
 def _passwords() -> dict[str, tuple[str, str]]:
     """The demo head and the first demo specialist: role → (username, password)."""
     chosen: dict[str, tuple[str, str]] = {}
@@ -671,12 +455,6 @@ def _passwords() -> dict[str, tuple[str, str]]:
         if role in ("head", "specialist") and role not in chosen:
             chosen[role] = (username, password)
     return chosen
-
-
-def _quiet_qt(_mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    """Qt's messages to stderr, but the offscreen platform's note on every window shown."""
-    if "propagateSizeHints" not in message:
-        print(message, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -691,12 +469,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    qInstallMessageHandler(_quiet_qt)
+    qInstallMessageHandler(quiet_qt)
     set_language("ru")
 
     print(f"… demo office of {args.children:,} children", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    path, reused = _office(args.children, args.workdir, args.reuse)
+    path, reused = demo_office(args.children, args.workdir, args.reuse)
     built = time.perf_counter() - started
     app = QApplication.instance() or QApplication([])
     db = open_database(path, create=False)

@@ -16,17 +16,14 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from models.database import Database, open_database, remove_sqlite_files
 from models.demo import generate
@@ -35,8 +32,7 @@ from models.names import name_key
 from models.orm import Person
 from models.registers import RegisterQuery, fetch_page
 
-AS_OF = date(2026, 11, 1)
-Statement = tuple[str, Any]
+from tests.benchmarks.common import AS_OF, Statement, capture, ms, replay
 
 
 @dataclass
@@ -48,27 +44,6 @@ class Row:
     note: str = ""
 
 
-def _ms(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-@contextmanager
-def _capture(db: Database) -> Iterator[list[Statement]]:
-    """The SQL statements (with DBAPI parameters) that the engine sends while the block runs."""
-    captured: list[Statement] = []
-
-    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
-        captured.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield captured
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
 def _timed_with_baseline(
     db: Database, raw: sqlite3.Connection, work: list[Callable[[], object]]
 ) -> tuple[list[float], list[float]]:
@@ -76,18 +51,12 @@ def _timed_with_baseline(
     ours: list[float] = []
     replays: list[list[Statement]] = []
     for job in work:
-        with _capture(db) as statements:
+        with capture(db) as statements:
             started = time.perf_counter()
             job()
             ours.append(time.perf_counter() - started)
-        replays.append([s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))])
-    baseline: list[float] = []
-    for statements in replays:
-        started = time.perf_counter()
-        for sql, params in statements:
-            raw.execute(sql, params).fetchall()
-        baseline.append(time.perf_counter() - started)
-    return ours, baseline
+        replays.append(statements)
+    return ours, [replay(raw, statements)[0] for statements in replays]
 
 
 def _reading(db: Database, read: Callable[[Any, Any], object], argument: Any) -> Callable[[], object]:
@@ -111,7 +80,7 @@ def _latency_row(
     """p50/p95 of *work* through our code and of the same SQL through sqlite3, after a warm-up."""
     _timed_with_baseline(db, raw, work[:10])
     ours, base = _timed_with_baseline(db, raw, work)
-    (p50, p95), (b50, b95) = _ms(ours), _ms(base)
+    (p50, p95), (b50, b95) = ms(ours), ms(base)
     return Row(
         size,
         what,

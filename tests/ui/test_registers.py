@@ -81,7 +81,7 @@ class CountingSource(DatabaseSource):
     def __init__(self, db: Database, *, hold_ids: bool = False) -> None:
         super().__init__(db)
         self.fetched: list[RegisterQuery] = []
-        self.snapshots: list[list[uuid.UUID]] = []
+        self.snapshots: list[Sequence[uuid.UUID]] = []
         self.by_ids: list[list[uuid.UUID]] = []
         self.release = threading.Event()
         if not hold_ids:
@@ -91,7 +91,7 @@ class CountingSource(DatabaseSource):
         self.fetched.append(query)
         return super().fetch(query)
 
-    def ids(self, query: RegisterQuery) -> list[uuid.UUID]:
+    def ids(self, query: RegisterQuery) -> Sequence[uuid.UUID]:
         assert self.release.wait(10)
         ids = super().ids(query)
         self.snapshots.append(ids)
