@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,22 @@ def test_every_marked_string_is_translated(lang: str) -> None:
     assert not missing, (
         "\n".join(missing[:40]) + f"\n… {len(missing)} in all; run `uv run python -m desktop.catalogs update`"
     )
+
+
+# gettext("…") with a literal inside an f-string's braces: the catalog extractor does not see it.
+LITERAL_IN_FSTRING = re.compile(r"""\bf(["']).*\{\s*(?:gettext|ngettext|_|N_)\(\s*["']""")
+
+
+def test_no_marked_literal_hides_inside_an_f_string() -> None:
+    root = Path(__file__).resolve().parent.parent
+    hidden = [
+        f"{path.relative_to(root)}:{number}"
+        for package in ("desktop", "ui", "models", "reports")
+        for path in sorted((root / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if LITERAL_IN_FSTRING.search(line)
+    ]
+    assert not hidden, hidden
 
 
 @pytest.mark.parametrize("lang", catalogs.TRANSLATED)

@@ -279,7 +279,8 @@ class PersonForm(DistrictRecordForm[PersonDetails]):
         self._duplicates_sequence += 1
         self.duplicates_hint.hide()
         if details.current_case_id is not None:
-            self.case_link.setText(f'<a href="case">{gettext("Open the case of this child")}</a>')
+            text = gettext("Open the case of this child")
+            self.case_link.setText(f'<a href="case">{text}</a>')
             self.case_link.show()
         self._check_pin(fill=False)
 

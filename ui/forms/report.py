@@ -261,8 +261,9 @@ class ReportForm(RecordForm[ReportDetails]):
             qdate(details.decision_date) if details.decision_date else QDate.currentDate()
         )
         self.decision_note.setPlainText(details.decision_note or "")
+        case_number = gettext("Case № {number}")
         links = [
-            f'<a href="{case.id}">{gettext("Case № {number}").format(number=case.number)}</a> — '
+            f'<a href="{case.id}">{case_number.format(number=case.number)}</a> — '
             f"{case.child_name} ({gettext(CASE_STATUS_LABELS.get(case.status, case.status))})"
             for case in details.cases
         ]
