@@ -154,7 +154,7 @@ class MeetingWindow(Dialog):
 
         # Members and quorum.
         self.members_model = MembersModel(self)
-        self.members_view = _table(self.members_model, 1, {2: 140, 3: 110})
+        self.members_view = _table(self.members_model, 1, {2: 100, 3: 90})
         self.quorum_label = QLabel()
         self.members_problem = ProblemLabel()
         self.add_member_button = _button(gettext("Add…"), self._on_add_member_clicked)
@@ -268,7 +268,7 @@ class MeetingWindow(Dialog):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([430, 930])
+        self.splitter.setSizes([480, 880])
         lower.setSizes([360, 570])
         for part in (lower, right):
             part.setChildrenCollapsible(False)
