@@ -41,9 +41,9 @@ from models.orm import (
 )
 from models.permissions import Permission
 from models.reference import items as reference_items
-from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.checks import reference
-from models.services.workflow import advance, require_open_case
+from models.services.base import Actor, audit, audit_changes, changed_fields, get_live, require, unit_of_work
+from models.services.checks import blank, clean_text, live_open_case, not_in_future, reference
+from models.services.workflow import advance
 from models.validation import format_date, local_today
 
 KINDS = ("initial", "comprehensive", "housing")
@@ -237,13 +237,6 @@ class HousingActDetails:
 # --- shared checks ----------------------------------------------------------------------
 
 
-def _open_case(session: Session, case_id: uuid.UUID) -> Case:
-    """The case, refused when it is closed (a closed case takes no new work)."""
-    case = get_live(session, Case, case_id)
-    require_open_case(session, case)
-    return case
-
-
 def _not_completed(completed_on: date | None) -> None:
     if completed_on is not None:
         raise ValidationFailed(
@@ -260,16 +253,7 @@ def _not_completed(completed_on: date | None) -> None:
 
 
 def _day_problems(day: date | None, field: str, label: str, problems: list[FieldProblem]) -> None:
-    if day is not None and day > local_today():
-        problems.append(FieldProblem(field, _("{field}: cannot be in the future.", field=_(label))))
-
-
-def _blank(text: str | None) -> bool:
-    return not (text or "").strip()
-
-
-def _clean(text: str | None) -> str | None:
-    return None if _blank(text) else (text or "").strip()
+    not_in_future(day, field, _("{field}: cannot be in the future.", field=_(label)), problems)
 
 
 def _label(item: ReferenceItem) -> str:
@@ -365,18 +349,18 @@ def _fill_initial(
     assessment: InitialAssessment, data: InitialAssessmentInput, categories: list[ReferenceItem]
 ) -> None:
     assessment.visit_date = data.visit_date
-    assessment.place = _clean(data.place)
-    assessment.participants = _clean(data.participants)
+    assessment.place = clean_text(data.place)
+    assessment.participants = clean_text(data.participants)
     assessment.immediate_danger = data.immediate_danger
-    assessment.safety_measures = _clean(data.safety_measures)
-    assessment.needs_food = _clean(data.needs_food)
-    assessment.needs_health = _clean(data.needs_health)
-    assessment.needs_education = _clean(data.needs_education)
-    assessment.needs_documents = _clean(data.needs_documents)
+    assessment.safety_measures = clean_text(data.safety_measures)
+    assessment.needs_food = clean_text(data.needs_food)
+    assessment.needs_health = clean_text(data.needs_health)
+    assessment.needs_education = clean_text(data.needs_education)
+    assessment.needs_documents = clean_text(data.needs_documents)
     assessment.caregiver_present = data.caregiver_present
     assessment.parents_in_migration = data.parents_in_migration
     assessment.preliminary_categories = ",".join(c.code for c in categories) or None
-    assessment.conclusion = _clean(data.conclusion)
+    assessment.conclusion = clean_text(data.conclusion)
 
 
 def create_initial_assessment(
@@ -384,7 +368,7 @@ def create_initial_assessment(
 ) -> uuid.UUID:
     """Start the initial assessment of a case (one per case); due N working days after the case was opened."""
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
-        case = _open_case(session, case_id)
+        case = live_open_case(session, case_id)
         existing = session.scalar(
             select(InitialAssessment.id).where(
                 InitialAssessment.case_id == case.id, InitialAssessment.deleted_at.is_(None)
@@ -421,21 +405,11 @@ def update_initial_assessment(
     """Save the fields of an initial assessment that is not completed; returns its new version."""
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         assessment = get_live(session, InitialAssessment, assessment_id, for_version=expected_version)
-        case = _open_case(session, assessment.case_id)
+        case = live_open_case(session, assessment.case_id)
         _not_completed(assessment.completed_on)
         categories = _initial_values(session, data)
         _fill_initial(assessment, data, categories)
-        fields = changed_fields(assessment)
-        if fields:
-            audit(
-                session,
-                actor,
-                "initial_assessment.update",
-                assessment,
-                details={"number": case.number, "fields": fields},
-            )
-        session.flush()
-        return assessment.version
+        return audit_changes(session, actor, "initial_assessment.update", assessment, {"number": case.number})
 
 
 def _completion_day(completed_on: date | None, started: date | None, problems: list[FieldProblem]) -> date:
@@ -461,16 +435,16 @@ def complete_initial_assessment(
     """
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         assessment = get_live(session, InitialAssessment, assessment_id, for_version=expected_version)
-        case = _open_case(session, assessment.case_id)
+        case = live_open_case(session, assessment.case_id)
         _not_completed(assessment.completed_on)
         problems: list[FieldProblem] = []
         if assessment.visit_date is None:
             problems.append(
                 FieldProblem("visit_date", _("Visit date: give the date of the visit to complete."))
             )
-        if _blank(assessment.conclusion):
+        if blank(assessment.conclusion):
             problems.append(FieldProblem("conclusion", _("Conclusion: write the conclusion to complete.")))
-        if assessment.immediate_danger and _blank(assessment.safety_measures):
+        if assessment.immediate_danger and blank(assessment.safety_measures):
             problems.append(
                 FieldProblem(
                     "safety_measures",
@@ -595,7 +569,7 @@ def create_comprehensive_assessment(
     assessment has no due date). A case has at most one assessment in progress.
     """
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
-        case = _open_case(session, case_id)
+        case = live_open_case(session, case_id)
         in_progress = session.scalar(
             select(ComprehensiveAssessment.id).where(
                 ComprehensiveAssessment.case_id == case.id,
@@ -624,14 +598,14 @@ def create_comprehensive_assessment(
             if repeated
             else DeadlineSettings.read(session).comprehensive_assessment_due(case.opened_on),
             started_on=data.started_on or local_today(),
-            strengths=_clean(data.strengths),
-            child_views=_clean(data.child_views),
+            strengths=clean_text(data.strengths),
+            child_views=clean_text(data.child_views),
             overall_risk_id=values.risk.id if values.risk else None,
-            summary=_clean(data.summary),
+            summary=clean_text(data.summary),
             assessor_id=actor.user_id,
         )
         session.add(assessment)
-        findings = {entry.domain_code: _clean(entry.findings) for entry in data.domains}
+        findings = {entry.domain_code: clean_text(entry.findings) for entry in data.domains}
         for code, item in active.items():
             need = values.needs.get(code)
             session.add(
@@ -673,7 +647,7 @@ def update_comprehensive_assessment(
     """
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         assessment = get_live(session, ComprehensiveAssessment, assessment_id, for_version=expected_version)
-        case = _open_case(session, assessment.case_id)
+        case = live_open_case(session, assessment.case_id)
         _not_completed(assessment.completed_on)
         pairs = _live_domains(session, assessment)
         rows = {item.code: row for row, item in pairs}
@@ -681,10 +655,10 @@ def update_comprehensive_assessment(
         known.update({item.code: item for _row, item in pairs})
         values = _comprehensive_values(session, data, known)
         assessment.started_on = data.started_on or assessment.started_on
-        assessment.strengths = _clean(data.strengths)
-        assessment.child_views = _clean(data.child_views)
+        assessment.strengths = clean_text(data.strengths)
+        assessment.child_views = clean_text(data.child_views)
         assessment.overall_risk_id = values.risk.id if values.risk else None
-        assessment.summary = _clean(data.summary)
+        assessment.summary = clean_text(data.summary)
         fields = changed_fields(assessment)
         domains_changed = False
         for entry in data.domains:
@@ -693,7 +667,7 @@ def update_comprehensive_assessment(
             if row is None:
                 row = AssessmentDomain(assessment=assessment, domain_id=values.domains[entry.domain_code].id)
                 session.add(row)
-            row.findings = _clean(entry.findings)
+            row.findings = clean_text(entry.findings)
             row.need_level_id = need.id if need else None
             if row in session.new or changed_fields(row):
                 domains_changed = True
@@ -702,16 +676,9 @@ def update_comprehensive_assessment(
                 utcnow()
             )  # the domains live in their own rows: mark the assessment changed
             fields.append("domains")
-        if fields:
-            audit(
-                session,
-                actor,
-                "comprehensive_assessment.update",
-                assessment,
-                details={"number": case.number, "fields": fields},
-            )
-        session.flush()
-        return assessment.version
+        return audit_changes(
+            session, actor, "comprehensive_assessment.update", assessment, {"number": case.number}, fields
+        )
 
 
 def complete_comprehensive_assessment(
@@ -724,7 +691,7 @@ def complete_comprehensive_assessment(
     """Complete a comprehensive assessment: a need level for every domain, the overall risk, the summary."""
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         assessment = get_live(session, ComprehensiveAssessment, assessment_id, for_version=expected_version)
-        case = _open_case(session, assessment.case_id)
+        case = live_open_case(session, assessment.case_id)
         _not_completed(assessment.completed_on)
         problems = [
             FieldProblem(f"domains.{item.code}", _("{domain}: choose the need level.", domain=_label(item)))
@@ -733,7 +700,7 @@ def complete_comprehensive_assessment(
         ]
         if assessment.overall_risk_id is None:
             problems.append(FieldProblem("overall_risk", _("Overall risk: choose the level to complete.")))
-        if _blank(assessment.summary):
+        if blank(assessment.summary):
             problems.append(FieldProblem("summary", _("Summary: write the summary to complete.")))
         day = _completion_day(completed_on, assessment.started_on, problems)
         if problems:
@@ -824,8 +791,8 @@ def _housing_problems(data: HousingActInput) -> list[CommissionMemberInput]:
     _day_problems(data.act_date, "act_date", N_("Date of the act"), problems)
     members = []
     for member in data.members:
-        if _blank(member.full_name):
-            if not (_blank(member.job_title) and _blank(member.organisation)):
+        if blank(member.full_name):
+            if not (blank(member.job_title) and blank(member.organisation)):
                 problems.append(FieldProblem("members", _("Commission: give the full name of every member.")))
             continue
         members.append(member)
@@ -847,7 +814,7 @@ def _housing_problems(data: HousingActInput) -> list[CommissionMemberInput]:
                     _("Area: a number of square metres above 0 and below {maximum}.", maximum=MAX_AREA_M2),
                 )
             )
-    if data.family_acknowledged and _blank(data.family_signatory):
+    if data.family_acknowledged and blank(data.family_signatory):
         problems.append(
             FieldProblem("family_signatory", _("Signed by: name the family member who signed the act."))
         )
@@ -879,11 +846,11 @@ _HOUSING_TEXTS = (
 def _fill_housing(act: HousingAct, data: HousingActInput) -> None:
     act.act_date = data.act_date
     for name in _HOUSING_TEXTS:
-        setattr(act, name, _clean(getattr(data, name)))
+        setattr(act, name, clean_text(getattr(data, name)))
     act.rooms = data.rooms
     act.area_m2 = data.area_m2.quantize(Decimal("0.01")) if data.area_m2 is not None else None
     act.family_acknowledged = data.family_acknowledged
-    act.family_signatory = _clean(data.family_signatory) if data.family_acknowledged else None
+    act.family_signatory = clean_text(data.family_signatory) if data.family_acknowledged else None
 
 
 def _set_members(session: Session, act: HousingAct, members: list[CommissionMemberInput]) -> bool:
@@ -903,8 +870,8 @@ def _set_members(session: Session, act: HousingAct, members: list[CommissionMemb
             changed = True
         row.position = position
         row.full_name = member.full_name.strip()
-        row.job_title = _clean(member.job_title)
-        row.organisation = _clean(member.organisation)
+        row.job_title = clean_text(member.job_title)
+        row.organisation = clean_text(member.organisation)
         if row not in session.new and changed_fields(row):
             changed = True
     for row in rows[len(members) :]:
@@ -916,7 +883,7 @@ def _set_members(session: Session, act: HousingAct, members: list[CommissionMemb
 def create_housing_act(db: Database, actor: Actor, case_id: uuid.UUID, data: HousingActInput) -> uuid.UUID:
     """Record a housing-conditions act of the case's family, with its commission members."""
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
-        case = _open_case(session, case_id)
+        case = live_open_case(session, case_id)
         members = _housing_problems(data)
         act = HousingAct(case_id=case.id)
         _fill_housing(act, data)
@@ -934,19 +901,14 @@ def update_housing_act(
     """Save a housing-conditions act; returns its new version."""
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         act = get_live(session, HousingAct, act_id, for_version=expected_version)
-        case = _open_case(session, act.case_id)
+        case = live_open_case(session, act.case_id)
         members = _housing_problems(data)
         _fill_housing(act, data)
         fields = changed_fields(act)
         if _set_members(session, act, members):
             act.updated_at = utcnow()  # the members live in their own rows: mark the act changed
             fields.append("members")
-        if fields:
-            audit(
-                session, actor, "housing_act.update", act, details={"number": case.number, "fields": fields}
-            )
-        session.flush()
-        return act.version
+        return audit_changes(session, actor, "housing_act.update", act, {"number": case.number}, fields)
 
 
 def _housing_details(session: Session, act: HousingAct, case: Case) -> HousingActDetails:
@@ -1120,7 +1082,7 @@ def delete_assessment(
     )
     with unit_of_work(db, actor, Permission.ASSESSMENT_WRITE) as session:
         record = get_live(session, model, record_id, for_version=expected_version)
-        case = _open_case(session, record.case_id)
+        case = live_open_case(session, record.case_id)
         if isinstance(record, HousingAct):
             if record.family_acknowledged:
                 raise ValidationFailed(

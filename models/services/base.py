@@ -152,3 +152,23 @@ def get_live(session: Session, model: type[R], record_id: uuid.UUID, *, for_vers
     if for_version is not None and obj.version != for_version:
         raise StaleRecord(_("Someone else saved this record after you opened it. Reopen it and try again."))
     return obj
+
+
+def audit_changes(
+    session: Session,
+    actor: Actor,
+    action: str,
+    obj: Record,
+    details: Mapping[str, Any],
+    fields: list[str] | None = None,
+) -> int:
+    """Audit a change of *obj*: *details* with the changed *fields* (by default :func:`changed_fields`).
+
+    Nothing is written when no field changed. Returns the version of *obj* after the flush.
+    """
+    if fields is None:
+        fields = changed_fields(obj)
+    if fields:
+        audit(session, actor, action, obj, details={**details, "fields": fields})
+    session.flush()
+    return obj.version

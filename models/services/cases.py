@@ -18,7 +18,7 @@ from models.numbering import next_number
 from models.orm import Case, Household, Person, ReferenceItem, Report, User
 from models.permissions import CASE_WORK_ROLES, Permission
 from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.checks import check_worker, office_district, reference
+from models.services.checks import check_worker, not_in_future, office_district, reference
 
 REPORT_DECISIONS = ("pending", "open_case", "refer_elsewhere", "no_grounds")
 
@@ -239,9 +239,8 @@ def get_report(db: Database, actor: Actor, report_id: uuid.UUID) -> ReportDetail
 
 
 def _decision_date_problems(report: Report, decision_date: date) -> list[FieldProblem]:
-    problems = []
-    if decision_date > date.today():
-        problems.append(FieldProblem("decision_date", _("Decision date: cannot be in the future.")))
+    problems: list[FieldProblem] = []
+    not_in_future(decision_date, "decision_date", _("Decision date: cannot be in the future."), problems)
     if decision_date < report.received_at.date():
         problems.append(
             FieldProblem(
@@ -297,8 +296,7 @@ def _open_case(session: Session, actor: Actor, data: CaseInput) -> Case:
     child = session.get(Person, data.child_id)
     if child is None or child.deleted_at is not None or not child.is_child:
         problems.append(FieldProblem("child", _("Child: choose a registered child.")))
-    if data.opened_on > date.today():
-        problems.append(FieldProblem("opened_on", _("Opened on: cannot be in the future.")))
+    not_in_future(data.opened_on, "opened_on", _("Opened on: cannot be in the future."), problems)
     if not data.category_codes:
         problems.append(FieldProblem("categories", _("Categories: choose at least one category.")))
     categories = [

@@ -45,8 +45,8 @@ from models.orm import (
 )
 from models.permissions import Permission
 from models.registers import KDD_STATUS_LABELS
-from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.checks import office_district
+from models.services.base import Actor, audit, audit_changes, changed_fields, get_live, require, unit_of_work
+from models.services.checks import clean_text, not_in_future, office_district
 from models.validation import format_date
 
 MEMBER_ROLES = ("chair", "deputy", "secretary", "member")
@@ -284,10 +284,6 @@ def _meeting_number(meeting: KddMeeting) -> str:
     return f"{meeting.meeting_no}/{meeting.meeting_year}"
 
 
-def _clean(text: str | None) -> str | None:
-    return text.strip() if text and text.strip() else None
-
-
 def _require_planned(meeting: KddMeeting) -> None:
     if meeting.status == "held":
         raise DomainError(
@@ -321,9 +317,9 @@ def _quorum(meeting: KddMeeting) -> Quorum:
 
 def _meeting_problems(data: MeetingInput) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    if not _clean(data.chair_name):
+    if not clean_text(data.chair_name):
         problems.append(FieldProblem("chair_name", _("Chair: give the name of the chair.")))
-    if not _clean(data.secretary_name):
+    if not clean_text(data.secretary_name):
         problems.append(FieldProblem("secretary_name", _("Secretary: give the name of the secretary.")))
     return problems
 
@@ -418,7 +414,7 @@ def _store_members(session: Session, meeting: KddMeeting, members: Sequence[Memb
             kept.add(record.id)
         record.position = position
         record.full_name = member.full_name.strip()
-        record.job_title = _clean(member.job_title)
+        record.job_title = clean_text(member.job_title)
         record.role = member.role
         record.present = member.present
         if record.id in existing and changed_fields(record):
@@ -459,9 +455,9 @@ def plan_meeting(
             meeting_year=year,
             meeting_no=next_number(session, "kdd_meeting", district_id, year),
             meeting_date=data.meeting_date,
-            place=_clean(data.place),
-            chair_name=_clean(data.chair_name),
-            secretary_name=_clean(data.secretary_name),
+            place=clean_text(data.place),
+            chair_name=clean_text(data.chair_name),
+            secretary_name=clean_text(data.secretary_name),
             status="planned",
             members_total=0,
         )
@@ -484,20 +480,12 @@ def update_meeting(
         if problems:
             raise ValidationFailed(problems)
         meeting.meeting_date = data.meeting_date
-        meeting.place = _clean(data.place)
-        meeting.chair_name = _clean(data.chair_name)
-        meeting.secretary_name = _clean(data.secretary_name)
-        fields = changed_fields(meeting)
-        if fields:
-            audit(
-                session,
-                actor,
-                "kdd_meeting.update",
-                meeting,
-                details={"number": _meeting_number(meeting), "fields": fields},
-            )
-        session.flush()
-        return meeting.version
+        meeting.place = clean_text(data.place)
+        meeting.chair_name = clean_text(data.chair_name)
+        meeting.secretary_name = clean_text(data.secretary_name)
+        return audit_changes(
+            session, actor, "kdd_meeting.update", meeting, {"number": _meeting_number(meeting)}
+        )
 
 
 def set_members(
@@ -651,11 +639,11 @@ def _apply_item(item: KddAgendaItem, data: ItemInput, case: Case | None) -> None
     item.case_id = case.id if case else None
     item.child_id = case.child_id if case else None
     item.title = title
-    item.reported_by = _clean(data.reported_by)
-    item.attendees = _clean(data.attendees)
+    item.reported_by = clean_text(data.reported_by)
+    item.attendees = clean_text(data.attendees)
     item.parent_invited = data.parent_invited
     item.parent_attended = data.parent_attended
-    item.discussion = _clean(data.discussion)
+    item.discussion = clean_text(data.discussion)
 
 
 def add_item(db: Database, actor: Actor, meeting_id: uuid.UUID, data: ItemInput) -> uuid.UUID:
@@ -687,13 +675,7 @@ def update_item(
         _require_planned(meeting)
         case = _checked_case(session, meeting, data.case_id, item.id) if data.case_id else None
         _apply_item(item, data, case)
-        fields = changed_fields(item)
-        if fields:
-            audit(
-                session, actor, "kdd_item.update", item, details=_audit_details(meeting, case, fields=fields)
-            )
-        session.flush()
-        return item.version
+        return audit_changes(session, actor, "kdd_item.update", item, _audit_details(meeting, case))
 
 
 def move_item(db: Database, actor: Actor, item_id: uuid.UUID, offset: int) -> None:
@@ -767,9 +749,9 @@ def _renumber_decisions(meeting: KddMeeting) -> None:
 
 def _apply_decision(decision: KddDecision, data: DecisionInput) -> None:
     decision.text = data.text.strip()
-    decision.responsible_body = _clean(data.responsible_body)
+    decision.responsible_body = clean_text(data.responsible_body)
     decision.deadline = data.deadline
-    decision.appeal_note = _clean(data.appeal_note)
+    decision.appeal_note = clean_text(data.appeal_note)
 
 
 def add_decision(db: Database, actor: Actor, item_id: uuid.UUID, data: DecisionInput) -> uuid.UUID:
@@ -824,23 +806,15 @@ def update_decision(
         problems = _decision_problems(data, meeting)
         if problems:
             raise ValidationFailed(problems)
+        case = _item_case(session, decision.item)  # before the change: a query would flush it
         _apply_decision(decision, data)
-        fields = changed_fields(decision)
-        if fields:
-            audit(
-                session,
-                actor,
-                "kdd_decision.update",
-                decision,
-                details=_audit_details(
-                    meeting,
-                    _item_case(session, decision.item),
-                    decision_no=decision.decision_no,
-                    fields=fields,
-                ),
-            )
-        session.flush()
-        return decision.version
+        return audit_changes(
+            session,
+            actor,
+            "kdd_decision.update",
+            decision,
+            _audit_details(meeting, case, decision_no=decision.decision_no),
+        )
 
 
 def remove_decision(db: Database, actor: Actor, decision_id: uuid.UUID, expected_version: int) -> None:
@@ -881,15 +855,14 @@ def record_follow_up(
         if meeting.status != "held":
             raise DomainError(_("Decisions are followed up once the meeting is marked held."))
         problems: list[FieldProblem] = []
-        if done_on is not None and done_on > date.today():
-            problems.append(FieldProblem("done_on", _("Done on: cannot be in the future.")))
+        not_in_future(done_on, "done_on", _("Done on: cannot be in the future."), problems)
         if done_on is not None and done_on < meeting.meeting_date:
             problems.append(FieldProblem("done_on", _("Done on: cannot be earlier than the meeting date.")))
         if problems:
             raise ValidationFailed(problems)
         newly_done = decision.done_on is None and done_on is not None
         decision.done_on = done_on
-        decision.follow_up = _clean(follow_up)
+        decision.follow_up = clean_text(follow_up)
         fields = changed_fields(decision)
         if fields:
             audit(

@@ -36,8 +36,9 @@ from models.orm import (
     User,
 )
 from models.permissions import Permission
-from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.workflow import advance, require_open_case
+from models.services.base import Actor, audit, audit_changes, changed_fields, get_live, require, unit_of_work
+from models.services.checks import clean_text, live_open_case, not_in_future
+from models.services.workflow import advance
 from models.validation import local_today
 
 PLAN_KINDS = ("child", "family")
@@ -235,9 +236,7 @@ def _plan_and_case(
     session: Session, plan_id: uuid.UUID, expected_version: int | None = None
 ) -> tuple[Plan, Case]:
     plan = get_live(session, Plan, plan_id, for_version=expected_version)
-    case = get_live(session, Case, plan.case_id)
-    require_open_case(session, case)
-    return plan, case
+    return plan, live_open_case(session, plan.case_id)
 
 
 def _live_goals(plan: Plan) -> list[PlanGoal]:
@@ -378,23 +377,19 @@ def _write_rows(
             changed = True
         record_action.position = position
         record_action.goal_id = goal_rows[data.goal].id if data.goal is not None else None
-        record_action.need = _text(data.need)
+        record_action.need = clean_text(data.need)
         record_action.service_type_id = row.service.id if row.service else None
         record_action.description = data.description.strip()
         record_action.organisation_id = data.organisation_id
-        record_action.responsible_person = _text(data.responsible_person)
+        record_action.responsible_person = clean_text(data.responsible_person)
         record_action.due_date = data.due_date
         record_action.status = data.status
-        record_action.result = _text(data.result)
+        record_action.result = clean_text(data.result)
         changed = changed or bool(changed_fields(record_action))
     for removed_action in stored_actions.values():
         removed_action.deleted_at = now
         changed = True
     return (["goals"] if goals_changed else []) + (["actions"] if changed else [])
-
-
-def _text(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
 
 
 def _refuse_removing_referred(session: Session, plan: Plan, data: PlanInput) -> None:
@@ -437,8 +432,7 @@ def _plan_details(plan: Plan, case: Case) -> dict[str, object]:
 def create_plan(db: Database, actor: Actor, case_id: uuid.UUID, data: PlanInput) -> PlanRef:
     """Draw up a new plan for a case (the next plan № of the case); the case moves on to planning."""
     with unit_of_work(db, actor, Permission.PLAN_WRITE) as session:
-        case = get_live(session, Case, case_id)
-        require_open_case(session, case)
+        case = live_open_case(session, case_id)
         problems: list[FieldProblem] = []
         review_date = _checked_header(session, case, data, problems)
         rows = _checked_rows(session, None, data, problems)
@@ -461,7 +455,7 @@ def create_plan(db: Database, actor: Actor, case_id: uuid.UUID, data: PlanInput)
             review_date=review_date,
             child_participated=data.child_participated,
             family_participated=data.family_participated,
-            notes=_text(data.notes),
+            notes=clean_text(data.notes),
         )
         session.add(plan)
         session.flush()
@@ -493,18 +487,13 @@ def save_plan(db: Database, actor: Actor, plan_id: uuid.UUID, data: PlanInput, e
         plan.review_date = review_date
         plan.child_participated = data.child_participated
         plan.family_participated = data.family_participated
-        plan.notes = _text(data.notes)
+        plan.notes = clean_text(data.notes)
         fields = changed_fields(plan)
         rows_changed = _write_rows(session, plan, rows, data.goals)
         if rows_changed:
             fields += rows_changed
             plan.updated_at = utcnow()  # the plan's version counts changes of its rows too
-        if fields:
-            audit(
-                session, actor, "plan.update", plan, details={**_plan_details(plan, case), "fields": fields}
-            )
-        session.flush()
-        return plan.version
+        return audit_changes(session, actor, "plan.update", plan, _plan_details(plan, case), fields)
 
 
 def _approval_problems(plan: Plan) -> list[FieldProblem]:
@@ -665,7 +654,7 @@ def record_action_progress(
         if status not in ACTION_STATUSES:
             raise ValidationFailed([FieldProblem("status", _("Status: choose one of the statuses."))])
         action.status = status
-        action.result = _text(result)
+        action.result = clean_text(result)
         fields = changed_fields(action)
         if fields:
             position = _live_actions(plan).index(action) + 1
@@ -698,8 +687,7 @@ def add_review(
         if plan.status != "approved":
             raise PlanLocked(_("Only an approved plan is reviewed; a draft is changed and saved."))
         problems: list[FieldProblem] = []
-        if data.review_date > local_today():
-            problems.append(FieldProblem("review_date", _("Review date: cannot be in the future.")))
+        not_in_future(data.review_date, "review_date", _("Review date: cannot be in the future."), problems)
         if data.review_date < plan.start_date:
             problems.append(
                 FieldProblem("review_date", _("Review date: cannot be earlier than the start of the plan."))

@@ -25,9 +25,8 @@ from models.i18n import N_, Message, _, current_language
 from models.numbering import next_number
 from models.orm import AuditEntry, Case, Organisation, Person, Plan, PlanAction, ReferenceItem, Referral
 from models.permissions import Permission
-from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.checks import office_district, reference
-from models.services.workflow import require_open_case
+from models.services.base import Actor, audit, audit_changes, changed_fields, get_live, require, unit_of_work
+from models.services.checks import clean_text, live_open_case, not_in_future, office_district, reference
 from models.validation import format_date
 
 AUDIT_LABELS: dict[str, str] = {
@@ -153,10 +152,6 @@ def is_overdue(
     return due is not None and due < as_of
 
 
-def _text(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
-
-
 def _organisation_name(org: Organisation | None, lang: str) -> str:
     if org is None:
         return ""
@@ -235,7 +230,7 @@ def _checked(
     service_type = reference(
         session, "service_type", data.service_type_code, "service_type_code", N_("Service"), problems
     )
-    if not _text(data.reason):
+    if not clean_text(data.reason):
         problems.append(FieldProblem("reason", _("Reason: say why the child is referred.")))
     action = None
     if data.plan_action_id is not None:
@@ -249,9 +244,9 @@ def _checked(
 def _fill(referral: Referral, data: ReferralInput, checked: _Checked) -> None:
     referral.organisation_id = checked.organisation.id
     referral.service_type_id = checked.service_type.id if checked.service_type else None
-    referral.reason = _text(data.reason)
-    referral.requested_service = _text(data.requested_service)
-    referral.attachments = _text(data.attachments)
+    referral.reason = clean_text(data.reason)
+    referral.requested_service = clean_text(data.requested_service)
+    referral.attachments = clean_text(data.attachments)
     referral.contains_personal_data = data.contains_personal_data
     referral.plan_action_id = checked.action.id if checked.action else None
 
@@ -267,8 +262,10 @@ def _prefilled(session: Session, data: ReferralInput, action: PlanAction | None)
     return ReferralInput(
         organisation_id=data.organisation_id or action.organisation_id,
         service_type_code=service_code,
-        reason=data.reason if _text(data.reason) else _text(action.need),
-        requested_service=data.requested_service if _text(data.requested_service) else action.description,
+        reason=data.reason if clean_text(data.reason) else clean_text(action.need),
+        requested_service=data.requested_service
+        if clean_text(data.requested_service)
+        else action.description,
         attachments=data.attachments,
         contains_personal_data=data.contains_personal_data,
         plan_action_id=action.id,
@@ -315,8 +312,7 @@ def create_referral(
     with unit_of_work(db, actor, Permission.REFERRAL_WRITE) as session:
         case = None
         if case_id is not None:
-            case = get_live(session, Case, case_id)
-            require_open_case(session, case)
+            case = live_open_case(session, case_id)
             child_id = case.child_id
         else:
             child = session.get(Person, child_id) if child_id else None
@@ -358,17 +354,7 @@ def update_referral(
         case = _case_of(session, referral)
         checked = _checked(session, case, data, keep_organisation=referral.organisation_id)
         _fill(referral, data, checked)
-        fields = changed_fields(referral)
-        if fields:
-            audit(
-                session,
-                actor,
-                "referral.update",
-                referral,
-                details={**_details_number(referral, case), "fields": fields},
-            )
-        session.flush()
-        return referral.version
+        return audit_changes(session, actor, "referral.update", referral, _details_number(referral, case))
 
 
 def record_consent(
@@ -388,16 +374,15 @@ def record_consent(
             _("The consent is recorded before the referral is issued; this one is not a draft."),
         )
         problems: list[FieldProblem] = []
-        if not _text(given_by):
+        if not clean_text(given_by):
             problems.append(
                 FieldProblem("consent_by", _("Consent given by: the full name and relation to the child."))
             )
-        if given_on > date.today():
-            problems.append(FieldProblem("consent_date", _("Consent date: cannot be in the future.")))
+        not_in_future(given_on, "consent_date", _("Consent date: cannot be in the future."), problems)
         if problems:
             raise ValidationFailed(problems)
         referral.consent_given = True
-        referral.consent_by = _text(given_by)
+        referral.consent_by = clean_text(given_by)
         referral.consent_date = given_on
         audit(
             session,
@@ -438,8 +423,7 @@ def issue_referral(
                     ),
                 )
             )
-        if issued_on > date.today():
-            problems.append(FieldProblem("issued_on", _("Issued on: cannot be in the future.")))
+        not_in_future(issued_on, "issued_on", _("Issued on: cannot be in the future."), problems)
         if referral.consent_given and referral.consent_date and referral.consent_date > issued_on:
             problems.append(
                 FieldProblem("issued_on", _("Issued on: cannot be earlier than the date of the consent."))
@@ -486,8 +470,9 @@ def record_reply(
             referral, ("issued", "replied"), _("A reply is recorded for an issued referral only.")
         )
         problems: list[FieldProblem] = []
-        if received_on > date.today():
-            problems.append(FieldProblem("reply_received_on", _("Reply received: cannot be in the future.")))
+        not_in_future(
+            received_on, "reply_received_on", _("Reply received: cannot be in the future."), problems
+        )
         if referral.issued_on is not None and received_on < referral.issued_on:
             problems.append(
                 FieldProblem(
@@ -495,14 +480,14 @@ def record_reply(
                     _("Reply received: cannot be earlier than the date the referral was issued."),
                 )
             )
-        if not _text(outcome):
+        if not clean_text(outcome):
             problems.append(
                 FieldProblem("reply_outcome", _("Outcome: what the organisation answered or did."))
             )
         if problems:
             raise ValidationFailed(problems)
         referral.reply_received_on = received_on
-        referral.reply_outcome = _text(outcome)
+        referral.reply_outcome = clean_text(outcome)
         referral.status = "replied"
         fields = changed_fields(referral)
         audit(
@@ -527,7 +512,7 @@ def cancel_referral(
             ("draft", "issued"),
             _("Only a draft or an issued referral without a reply can be cancelled."),
         )
-        if not _text(note):
+        if not clean_text(note):
             raise ValidationFailed([FieldProblem("note", _("Reason for cancelling: say why."))])
         previous = referral.status
         referral.status = "cancelled"
@@ -539,7 +524,7 @@ def cancel_referral(
             details={
                 **_details_number(referral, _case_of(session, referral)),
                 "from": previous,
-                "note": _text(note),
+                "note": clean_text(note),
             },
         )
         session.flush()

@@ -18,11 +18,10 @@ from models.database import Database
 from models.errors import FieldProblem, PermissionDenied, ValidationFailed
 from models.i18n import N_, _
 from models.lookups import Choice, alphabetical
-from models.orm import Case, User, Visit
+from models.orm import User, Visit
 from models.permissions import Permission, allows
-from models.services.base import Actor, audit, changed_fields, get_live, require, unit_of_work
-from models.services.checks import check_worker
-from models.services.workflow import require_open_case
+from models.services.base import Actor, audit, audit_changes, get_live, require, unit_of_work
+from models.services.checks import check_worker, clean_text, live_open_case, not_in_future
 
 VISIT_KINDS = ("home", "office", "other")
 VISIT_KIND_LABELS = {"home": N_("Home visit"), "office": N_("Office visit"), "other": N_("Other visit")}
@@ -66,18 +65,13 @@ def may_delete(actor: Actor, author_id: uuid.UUID | None) -> bool:
     return actor.role in _DELETING_ROLES or (actor.user_id is not None and actor.user_id == author_id)
 
 
-def _text(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
-
-
 def _checked(session: Session, data: VisitInput) -> VisitInput:
     """*data* cleaned, the worker defaulted; raises :class:`ValidationFailed` on bad input."""
     problems: list[FieldProblem] = []
-    if data.visit_date > date.today():
-        problems.append(FieldProblem("visit_date", _("Visit date: cannot be in the future.")))
+    not_in_future(data.visit_date, "visit_date", _("Visit date: cannot be in the future."), problems)
     if data.kind not in VISIT_KINDS:
         problems.append(FieldProblem("kind", _("Kind of visit: choose home, office or other.")))
-    if not _text(data.observations):
+    if not clean_text(data.observations):
         problems.append(FieldProblem("observations", _("Observations: write what was seen and discussed.")))
     if data.next_visit_date is not None and data.next_visit_date <= data.visit_date:
         problems.append(
@@ -90,8 +84,8 @@ def _checked(session: Session, data: VisitInput) -> VisitInput:
         visit_date=data.visit_date,
         kind=data.kind,
         worker_id=data.worker_id,
-        participants=_text(data.participants),
-        observations=_text(data.observations),
+        participants=clean_text(data.participants),
+        observations=clean_text(data.observations),
         next_visit_date=data.next_visit_date,
     )
 
@@ -108,8 +102,7 @@ def _fill(visit: Visit, data: VisitInput) -> None:
 def record_visit(db: Database, actor: Actor, case_id: uuid.UUID, data: VisitInput) -> uuid.UUID:
     """Record a visit of an open case; the worker is the acting user unless another is named."""
     with unit_of_work(db, actor, Permission.VISIT_WRITE) as session:
-        case = get_live(session, Case, case_id)
-        require_open_case(session, case)
+        case = live_open_case(session, case_id)
         if data.worker_id is None and actor.user_id is not None:
             data = VisitInput(
                 data.visit_date,
@@ -139,15 +132,10 @@ def update_visit(
     """Save the changes of a visit; returns its new version."""
     with unit_of_work(db, actor, Permission.VISIT_WRITE) as session:
         visit = get_live(session, Visit, visit_id, for_version=expected_version)
-        case = get_live(session, Case, visit.case_id)
-        require_open_case(session, case)
+        case = live_open_case(session, visit.case_id)
         data = _checked(session, data)
         _fill(visit, data)
-        fields = changed_fields(visit)
-        if fields:
-            audit(session, actor, "visit.update", visit, details={"number": case.number, "fields": fields})
-        session.flush()
-        return visit.version
+        return audit_changes(session, actor, "visit.update", visit, {"number": case.number})
 
 
 def delete_visit(db: Database, actor: Actor, visit_id: uuid.UUID, expected_version: int) -> None:
@@ -158,8 +146,7 @@ def delete_visit(db: Database, actor: Actor, visit_id: uuid.UUID, expected_versi
             raise PermissionDenied(
                 _("Only the worker who recorded the visit or the department head may delete it.")
             )
-        case = get_live(session, Case, visit.case_id)
-        require_open_case(session, case)
+        case = live_open_case(session, visit.case_id)
         visit.deleted_at = utcnow()
         audit(
             session,

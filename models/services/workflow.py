@@ -29,7 +29,7 @@ from models.permissions import Permission
 from models.reference import districts
 from models.registers import CASE_STATUS_LABELS
 from models.services.base import Actor, audit, get_live, unit_of_work
-from models.services.checks import office_district
+from models.services.checks import live_open_case, office_district
 from models.settings import get_setting
 from models.validation import local_today
 
@@ -60,6 +60,12 @@ def advance(session: Session, actor: Actor, case: Case, to_status: str) -> bool:
         return False
     if CASE_STATUSES.index(case.status) >= CASE_STATUSES.index(to_status):
         return False
+    _set_status(session, actor, case, to_status)
+    return True
+
+
+def _set_status(session: Session, actor: Actor, case: Case, to_status: str) -> None:
+    """Put *case* in *to_status*, with the audit entry of the move."""
     previous = case.status
     case.status = to_status
     audit(
@@ -69,7 +75,6 @@ def advance(session: Session, actor: Actor, case: Case, to_status: str) -> bool:
         case,
         details={"number": case.number, "from": previous, "to": to_status},
     )
-    return True
 
 
 # --- the rules ------------------------------------------------------------------------
@@ -144,12 +149,6 @@ _CLOSE_REFUSAL = N_(
 _NOT_A_STEP = N_("Case {number}: the status {current} cannot change to {wanted}.")
 
 
-def require_open_case(session: Session, case: Case) -> None:
-    """Refuse new work on a closed case."""
-    if case.status == "closed":
-        raise DomainError(_("The case {number} is closed; reopen it first.", number=case.number))
-
-
 def _status_label(status: str) -> Message:
     return _(CASE_STATUS_LABELS.get(status, status))
 
@@ -205,15 +204,7 @@ def change_status(
         reason = refusal(session, case, to_status)
         if reason is not None:
             raise DomainError(reason)
-        previous = case.status
-        case.status = to_status
-        audit(
-            session,
-            actor,
-            "case.status",
-            case,
-            details={"number": case.number, "from": previous, "to": to_status},
-        )
+        _set_status(session, actor, case, to_status)
         session.flush()
         return case.version
 
@@ -288,8 +279,7 @@ def request_closure(
     The closure waits (approved by nobody) until :func:`approve_closure` or :func:`reject_closure`.
     """
     with unit_of_work(db, actor, Permission.CASE_WRITE) as session:
-        case = get_live(session, Case, case_id, for_version=expected_version)
-        require_open_case(session, case)
+        case = live_open_case(session, case_id, for_version=expected_version)
         _require_no_pending_closure(session, case)
         problems: list[FieldProblem] = []
         reason = _closure_reason(session, data.reason_code, problems)
@@ -362,8 +352,7 @@ def _pending_or_refuse(session: Session, case: Case) -> Closure:
 def approve_closure(db: Database, actor: Actor, case_id: uuid.UUID, expected_version: int) -> int:
     """The head approves the pending closure: the case closes on its date. The case's new version."""
     with unit_of_work(db, actor, Permission.CASE_CLOSE_APPROVE) as session:
-        case = get_live(session, Case, case_id, for_version=expected_version)
-        require_open_case(session, case)
+        case = live_open_case(session, case_id, for_version=expected_version)
         closure = _pending_or_refuse(session, case)
         closure.approved_by_id = actor.user_id
         closure.approved_at = utcnow()
@@ -424,8 +413,7 @@ def transfer_out(
     The case travels to the other district in the next upload package (the change log has it).
     """
     with unit_of_work(db, actor, Permission.CASE_ASSIGN) as session:
-        case = get_live(session, Case, case_id, for_version=expected_version)
-        require_open_case(session, case)
+        case = live_open_case(session, case_id, for_version=expected_version)
         _require_no_pending_closure(session, case)
         own = office_district(session)
         valid = {unit.id: unit for unit in districts(session)}

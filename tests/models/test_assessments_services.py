@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models.database import Database
 from models.errors import DomainError, PermissionDenied, StaleRecord, ValidationFailed
-from models.orm import AssessmentDomain, AuditEntry, Case, HousingActMember, Person
+from models.orm import AssessmentDomain, AuditEntry, Case, HousingActMember
 from models.reference import items
 from models.services.assessments import (
     AUDIT_LABELS,
@@ -38,10 +38,10 @@ from models.services.assessments import (
     update_initial_assessment,
 )
 from models.services.base import Actor
-from models.services.cases import CaseInput, open_case
 from models.services.settings import update_number_settings
 
 from tests.conftest import make_user
+from tests.models.helpers import child_case, close_as_system
 
 OPENED = date(2026, 3, 6)  # a Friday: three working days later is Wednesday 11.03
 VISITED = InitialAssessmentInput(
@@ -57,15 +57,7 @@ VISITED = InitialAssessmentInput(
 
 
 def _case(db: Database, actor: Actor, opened_on: date = OPENED) -> uuid.UUID:
-    with db.session() as session:
-        session.info["system"] = True
-        child = Person(
-            last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-        )
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(db, actor, CaseInput(child_id, opened_on, ["labour_migrants"])).id
+    return child_case(db, actor, opened_on, ["labour_migrants"]).id
 
 
 def _status(db: Database, case_id: uuid.UUID) -> str:
@@ -76,13 +68,7 @@ def _status(db: Database, case_id: uuid.UUID) -> str:
 
 
 def _close(db: Database, case_id: uuid.UUID) -> None:
-    with db.session() as session:
-        session.info["system"] = True
-        case = session.get(Case, case_id)
-        assert case is not None
-        case.status = "closed"
-        case.closed_on = OPENED + timedelta(days=60)
-        session.commit()
+    close_as_system(db, case_id, OPENED + timedelta(days=60))
 
 
 def _domain_codes(db: Database) -> list[str]:

@@ -35,19 +35,13 @@ from models.services.casefile import (
     case_people,
 )
 from models.services.cases import AUDIT_LABELS as CASES_LABELS
-from models.services.cases import CaseInput, assign_worker, open_case, update_case
+from models.services.cases import assign_worker, update_case
 from models.services.workflow import AUDIT_LABELS as WORKFLOW_LABELS
 from models.services.workflow import ClosureInput, change_status, request_closure
 from models.settings import office_district_id, put_setting
 
 from tests.conftest import make_user
-
-
-def _system_add(db: Database, *records: object) -> None:
-    with db.session() as session:
-        session.info["system"] = True
-        session.add_all(records)
-        session.commit()
+from tests.models.helpers import add_as_system, child_case
 
 
 def _setting(db: Database, key: str, value: object) -> None:
@@ -58,11 +52,7 @@ def _setting(db: Database, key: str, value: object) -> None:
 
 
 def _case(db: Database, actor: Actor, opened: date) -> uuid.UUID:
-    child = Person(
-        last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-    )
-    _system_add(db, child)
-    return open_case(db, actor, CaseInput(child.id, opened, ["neglect"], "high", actor.user_id)).id
+    return child_case(db, actor, opened, ["neglect"], risk_code="high", worker_id=actor.user_id).id
 
 
 def _views(db: Database) -> int:
@@ -107,7 +97,7 @@ def test_the_due_items_cover_plans_referrals_and_kdd_decisions(db: Database, adm
     organisation = Organisation(name_ru="Школа № 5", name_ky="№ 5 мектеп")
     plan = Plan(case_id=case_id, start_date=opened, status="approved")
     meeting = KddMeeting(district_id=district, meeting_year=2026, meeting_no=1, meeting_date=opened)
-    _system_add(
+    add_as_system(
         db,
         InitialAssessment(case_id=case_id, completed_on=opened),
         organisation,
@@ -115,7 +105,7 @@ def test_the_due_items_cover_plans_referrals_and_kdd_decisions(db: Database, adm
         meeting,
     )
     item = KddAgendaItem(meeting_id=meeting.id, case_id=case_id, title="Вопрос о семье")
-    _system_add(
+    add_as_system(
         db,
         PlanAction(
             plan_id=plan.id, description="Устроить в школу", due_date=date.today() + timedelta(days=3)
@@ -132,7 +122,7 @@ def test_the_due_items_cover_plans_referrals_and_kdd_decisions(db: Database, adm
         ),
         item,
     )
-    _system_add(db, KddDecision(item_id=item.id, text="Обеспечить посещение школы", deadline=date.today()))
+    add_as_system(db, KddDecision(item_id=item.id, text="Обеспечить посещение школы", deadline=date.today()))
     header = case_header(db, admin, case_id, audit_view=False)
     kinds = [d.kind for d in header.due_items]
     assert kinds[0] == "comprehensive_assessment"
@@ -228,8 +218,8 @@ def test_the_people_tab_reads_the_child_and_the_household(db: Database, admin: A
     header = case_header(db, admin, case_id, audit_view=False)
     mother = Person(last_name="Үсөнбаева", first_name="Айгүл", sex="F", is_child=False, phone="0700 123 456")
     household = Household(address_text="с. Сокулук, ул. Ленина 5")
-    _system_add(db, mother, household)
-    _system_add(
+    add_as_system(db, mother, household)
+    add_as_system(
         db,
         HouseholdMember(household_id=household.id, person_id=header.child_id, position=1),
         HouseholdMember(household_id=household.id, person_id=mother.id, position=0, is_caregiver=True),

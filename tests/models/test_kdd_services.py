@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from models.database import Database
 from models.errors import DomainError, PermissionDenied, ValidationFailed
-from models.orm import AuditEntry, Case, KddAgendaItem, Person
+from models.orm import AuditEntry, Case, KddAgendaItem
 from models.services.base import Actor
-from models.services.cases import CaseInput, open_case
 from models.services.kdd import (
     DecisionInput,
     ItemInput,
@@ -40,6 +39,7 @@ from models.services.kdd import (
 from models.services.settings import update_number_settings
 
 from tests.conftest import make_user
+from tests.models.helpers import add_child, child_case, close_as_system
 
 TODAY = date.today()
 MEMBERS = [
@@ -53,13 +53,7 @@ MEMBERS = [
 def _case(
     db: Database, admin: Actor, last: str = "Үсөнбаева", first: str = "Ңурзат"
 ) -> tuple[uuid.UUID, str]:
-    with db.session() as session:
-        session.info["system"] = True
-        person = Person(last_name=last, first_name=first, sex="F", birth_date=date(2015, 2, 1), is_child=True)
-        session.add(person)
-        session.commit()
-        child_id = person.id
-    case = open_case(db, admin, CaseInput(child_id, TODAY - timedelta(days=40), ["not_in_school"]))
+    case = child_case(db, admin, TODAY - timedelta(days=40), child_id=add_child(db, last, first))
     return case.id, case.number
 
 
@@ -257,12 +251,7 @@ def test_a_held_meetings_protocol_is_fixed_but_follow_up_goes_on(db: Database, a
 
 def test_a_closed_case_cannot_go_on_the_agenda(db: Database, admin: Actor) -> None:
     case_id, number = _case(db, admin)
-    with db.session() as session:
-        session.info["system"] = True
-        case = session.get(Case, case_id)
-        assert case is not None
-        case.status = "closed"
-        session.commit()
+    close_as_system(db, case_id)
     meeting_id = _meeting(db, admin)
     with pytest.raises(ValidationFailed, match=number):
         add_item(db, admin, meeting_id, ItemInput(case_id=case_id))

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from models.dashboard import add_months
 from models.database import Database
 from models.errors import DomainError, PermissionDenied, StaleRecord, ValidationFailed
-from models.orm import AuditEntry, Case, Organisation, Person, Plan, Referral
+from models.orm import AuditEntry, Case, Organisation, Plan, Referral
 from models.services.base import Actor
-from models.services.cases import CaseInput, get_case, open_case
+from models.services.cases import get_case
 from models.services.plans import (
     AUDIT_LABELS,
     ActionInput,
@@ -38,20 +38,13 @@ from models.services.plans import (
 from models.services.settings import update_number_settings
 
 from tests.conftest import make_user
+from tests.models.helpers import child_case, close_as_system
 
 START = date(2026, 2, 2)
 
 
 def _case(db: Database, admin: Actor, opened_on: date = date(2026, 1, 20)) -> uuid.UUID:
-    with db.session() as session:
-        session.info["system"] = True
-        child = Person(
-            last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-        )
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(db, admin, CaseInput(child_id, opened_on, ["not_in_school"])).id
+    return child_case(db, admin, opened_on).id
 
 
 def _organisation(db: Database, name: str = "Сокулук ЦСМ", active: bool = True) -> uuid.UUID:
@@ -392,12 +385,7 @@ def test_a_closed_case_refuses_plan_changes(db: Database, admin: Actor) -> None:
     org_id = _organisation(db)
     plan_id = _approved(db, admin, case_id, org_id)
     draft = create_plan(db, admin, case_id, PlanInput(START, kind="family"))
-    with db.session() as session:
-        session.info["system"] = True
-        case = session.get(Case, case_id)
-        assert case is not None
-        case.status = "closed"
-        session.commit()
+    close_as_system(db, case_id)
     details = get_plan(db, admin, plan_id)
     action = details.actions[0]
     attempts = [

@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from models.database import Database
 from models.errors import DomainError, PermissionDenied, StaleRecord, ValidationFailed
-from models.orm import AuditEntry, Case, Person, Plan, PlanAction, Referral
+from models.orm import AuditEntry, Plan, PlanAction, Referral
 from models.services.base import Actor
-from models.services.cases import CaseInput, open_case
 from models.services.reference import OrganisationInput, add_organisation, set_organisation_active
 from models.services.referrals import (
     AUDIT_LABELS,
@@ -32,46 +31,21 @@ from models.services.referrals import (
 from models.services.settings import update_number_settings
 
 from tests.conftest import make_user
+from tests.models.helpers import add_as_system, add_child, child_case, close_as_system, stored_version
 
 TODAY = date.today()
 
 
-def _system_add(db: Database, *records: object) -> None:
-    with db.session() as session:
-        session.info["system"] = True
-        session.add_all(records)
-        session.commit()
-
-
-def _child(db: Database, last: str = "Үсөнбаева", first: str = "Ңурзат") -> uuid.UUID:
-    person = Person(last_name=last, first_name=first, sex="F", birth_date=date(2015, 2, 1), is_child=True)
-    _system_add(db, person)
-    return person.id
-
-
 def _case(db: Database, actor: Actor, child_id: uuid.UUID | None = None) -> uuid.UUID:
-    child_id = child_id or _child(db)
-    return open_case(db, actor, CaseInput(child_id, TODAY - timedelta(days=60), ["not_in_school"])).id
+    return child_case(db, actor, TODAY - timedelta(days=60), child_id=child_id).id
 
 
 def _organisation(db: Database, actor: Actor, name: str = "Школа № 3 им. Токтогула") -> uuid.UUID:
     return add_organisation(db, actor, OrganisationInput(name, "Токтогул атындагы № 3 мектеп", "school"))
 
 
-def _close(db: Database, case_id: uuid.UUID) -> None:
-    with db.session() as session:
-        session.info["system"] = True
-        case = session.get(Case, case_id)
-        assert case is not None
-        case.status = "closed"
-        session.commit()
-
-
 def _version(db: Database, referral_id: uuid.UUID) -> int:
-    with db.reading() as session:
-        referral = session.get(Referral, referral_id)
-        assert referral is not None
-        return referral.version
+    return stored_version(db, Referral, referral_id)
 
 
 def _draft(
@@ -268,7 +242,7 @@ def test_a_closed_case_takes_no_new_referral_but_its_issued_ones_get_replies(off
     db, admin, case_id, org_id = office
     referral_id = _draft(db, admin, case_id, org_id, personal=False)
     version = issue_referral(db, admin, referral_id, _version(db, referral_id)).version
-    _close(db, case_id)
+    close_as_system(db, case_id)
     with pytest.raises(DomainError) as caught:
         _draft(db, admin, case_id, org_id)
     assert "closed" in caught.value.message.render("en")
@@ -304,9 +278,9 @@ def test_a_kdd_secretary_reads_but_cannot_write_referrals(office: Office) -> Non
 def test_a_referral_from_a_plan_action_is_prefilled_from_it(office: Office) -> None:
     db, admin, case_id, org_id = office
     plan = Plan(case_id=case_id, status="approved", start_date=TODAY)
-    other_case = _case(db, admin, _child(db, "Ёлкин", "Артём"))
+    other_case = _case(db, admin, add_child(db, "Ёлкин", "Артём"))
     other_plan = Plan(case_id=other_case, status="draft", start_date=TODAY)
-    _system_add(db, plan, other_plan)
+    add_as_system(db, plan, other_plan)
     action = PlanAction(
         plan_id=plan.id,
         need="Не посещает школу",
@@ -315,7 +289,7 @@ def test_a_referral_from_a_plan_action_is_prefilled_from_it(office: Office) -> N
         due_date=TODAY + timedelta(days=14),
     )
     foreign = PlanAction(plan_id=other_plan.id, description="Чужое действие")
-    _system_add(db, action, foreign)
+    add_as_system(db, action, foreign)
 
     [choice] = plan_actions_for_referral(db, admin, case_id)
     assert (choice.id, choice.organisation_id) == (action.id, org_id)
@@ -340,8 +314,8 @@ def test_the_actions_of_an_approved_plan_win_over_its_draft_revision(office: Off
     approved = Plan(case_id=case_id, status="approved", start_date=TODAY, revision=1)
     revision = Plan(case_id=case_id, status="draft", start_date=TODAY, revision=2)
     old = Plan(case_id=case_id, status="superseded", start_date=TODAY, revision=0)
-    _system_add(db, approved, revision, old)
-    _system_add(
+    add_as_system(db, approved, revision, old)
+    add_as_system(
         db,
         PlanAction(plan_id=approved.id, description="В силе"),
         PlanAction(plan_id=revision.id, description="Черновик"),
@@ -352,7 +326,7 @@ def test_the_actions_of_an_approved_plan_win_over_its_draft_revision(office: Off
 
 def test_a_referral_on_its_own_for_a_child_without_a_case(db: Database, admin: Actor) -> None:
     org_id = _organisation(db, admin)
-    child_id = _child(db, "Usenova", "Nurgul")
+    child_id = add_child(db, "Usenova", "Nurgul")
     with pytest.raises(ValidationFailed) as caught:
         create_referral(db, admin, ReferralInput(org_id, reason="Документы"))
     assert caught.value.for_field("child")

@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from models.database import Database
 from models.errors import DomainError, PermissionDenied, StaleRecord, ValidationFailed
-from models.orm import AuditEntry, Case, Person, Visit
+from models.orm import AuditEntry, Case, Visit
 from models.services.base import Actor
-from models.services.cases import CaseInput, open_case
 from models.services.visits import (
     AUDIT_LABELS,
     VisitInput,
@@ -26,6 +25,7 @@ from models.services.visits import (
 )
 
 from tests.conftest import make_user
+from tests.models.helpers import child_case, close_as_system, stored_version
 
 TODAY = date.today()
 VISIT = VisitInput(
@@ -39,20 +39,11 @@ VISIT = VisitInput(
 
 @pytest.fixture
 def case_id(db: Database, admin: Actor) -> uuid.UUID:
-    with db.session() as session:
-        session.info["system"] = True
-        child = Person(last_name="Үсөнбаева", first_name="Ңурзат", birth_date=date(2015, 2, 1), is_child=True)
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(db, admin, CaseInput(child_id, TODAY - timedelta(days=30), ["not_in_school"])).id
+    return child_case(db, admin, TODAY - timedelta(days=30)).id
 
 
 def _version(db: Database, visit_id: uuid.UUID) -> int:
-    with db.reading() as session:
-        visit = session.get(Visit, visit_id)
-        assert visit is not None
-        return visit.version
+    return stored_version(db, Visit, visit_id)
 
 
 def test_a_social_worker_records_a_visit_as_its_worker(
@@ -126,12 +117,7 @@ def test_only_the_author_or_a_head_deletes_a_visit(db: Database, admin: Actor, c
 
 def test_a_closed_case_takes_no_visits(db: Database, admin: Actor, case_id: uuid.UUID) -> None:
     visit_id = record_visit(db, admin, case_id, VISIT)
-    with db.session() as session:
-        session.info["system"] = True
-        case = session.get(Case, case_id)
-        assert case is not None
-        case.status = "closed"
-        session.commit()
+    close_as_system(db, case_id)
     with pytest.raises(DomainError):
         record_visit(db, admin, case_id, VISIT)
     with pytest.raises(DomainError):

@@ -19,13 +19,13 @@ from models.orm import (
     ChangeLogEntry,
     Closure,
     InitialAssessment,
-    Person,
     Plan,
     ReferenceItem,
 )
 from models.reference import districts
 from models.services.base import Actor
-from models.services.cases import CaseInput, assign_worker, open_case
+from models.services.cases import assign_worker
+from models.services.checks import require_open_case
 from models.services.workflow import (
     AUDIT_LABELS,
     ClosureInput,
@@ -35,29 +35,18 @@ from models.services.workflow import (
     reject_closure,
     reopen_case,
     request_closure,
-    require_open_case,
     transfer_out,
 )
 from models.settings import office_district_id, put_setting
 
 from tests.conftest import make_user
+from tests.models.helpers import add_as_system, child_case
 
 OPENED = date(2026, 3, 2)
 
 
-def _system_add(db: Database, *records: object) -> None:
-    with db.session() as session:
-        session.info["system"] = True
-        session.add_all(records)
-        session.commit()
-
-
 def _case(db: Database, actor: Actor) -> uuid.UUID:
-    child = Person(
-        last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-    )
-    _system_add(db, child)
-    return open_case(db, actor, CaseInput(child.id, OPENED, ["neglect"], worker_id=actor.user_id)).id
+    return child_case(db, actor, OPENED, ["neglect"], worker_id=actor.user_id).id
 
 
 def _stored(db: Database, case_id: uuid.UUID) -> Case:
@@ -98,12 +87,12 @@ def test_the_case_moves_along_the_workflow_when_its_preconditions_hold(db: Datab
     with pytest.raises(DomainError) as caught:
         _move(db, admin, case_id, "planning")
     assert "первичной оценки" in str(caught.value)
-    _system_add(db, InitialAssessment(case_id=case_id, visit_date=OPENED, completed_on=OPENED))
+    add_as_system(db, InitialAssessment(case_id=case_id, visit_date=OPENED, completed_on=OPENED))
     _move(db, admin, case_id, "planning")
     with pytest.raises(DomainError) as caught:
         _move(db, admin, case_id, "implementation")
     assert "approved" in caught.value.message.msgid
-    _system_add(db, Plan(case_id=case_id, start_date=OPENED, status="approved"))
+    add_as_system(db, Plan(case_id=case_id, start_date=OPENED, status="approved"))
     _move(db, admin, case_id, "implementation")
     _move(db, admin, case_id, "monitoring")
     _move(db, admin, case_id, "implementation")
