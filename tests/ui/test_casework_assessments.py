@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,12 +13,11 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 import shiboken6
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from models.database import Database
 from models.i18n import _, gettext
-from models.orm import Case, Person
+from models.orm import Case
 from models.services.assessments import (
     AssessmentRow,
     CommissionMemberInput,
@@ -31,7 +30,6 @@ from models.services.assessments import (
     get_initial_assessment,
     list_assessments,
 )
-from models.services.cases import CaseInput, open_case
 from models.validation import local_today
 
 from ui.casework import assessment_forms, assessments
@@ -40,9 +38,14 @@ from ui.casework.assessments import AssessmentsModel, AssessmentsTab
 from ui.context import AppContext
 from ui.forms import base
 
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
-)
+from tests.ui.casework_helpers import open_child_case
+
+pytestmark = [
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+    pytest.mark.usefixtures("background_work_ends"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -68,24 +71,9 @@ def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-@pytest.fixture(autouse=True)
-def _background_work_ends() -> Iterator[None]:
-    yield
-    QThreadPool.globalInstance().waitForDone()
-    QApplication.processEvents()
-
-
 def _case(db: Database, ctx: AppContext, opened_on: date | None = None) -> uuid.UUID:
-    with db.session() as session:
-        session.info["system"] = True
-        child = Person(
-            last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-        )
-        session.add(child)
-        session.commit()
-        child_id = child.id
     opened = opened_on or local_today() - timedelta(days=40)
-    return open_case(db, ctx.actor, CaseInput(child_id, opened, ["labour_migrants"])).id
+    return open_child_case(db, ctx.actor, opened, ["labour_migrants"], sex="F")
 
 
 @pytest.fixture

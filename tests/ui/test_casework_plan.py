@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
 from models.database import Database
-from models.orm import Organisation, Person
+from models.orm import Organisation
 from models.services.base import Actor
-from models.services.cases import CaseInput, get_case, open_case
+from models.services.cases import get_case
 from models.services.plans import (
     ActionInput,
     GoalInput,
@@ -37,19 +37,13 @@ from ui.context import AppContext
 from ui.forms.base import UnsavedChoice
 from ui.forms.widgets import ERROR_COLOUR
 
+from tests.ui.casework_helpers import open_child_case
+
 START = date.today() - timedelta(days=30)
 
 
 def _case(db: Database, admin: Actor) -> uuid.UUID:
-    with db.session() as session:
-        session.info["system"] = True
-        child = Person(
-            last_name="Үсөнбаева", first_name="Ңурзат", sex="F", birth_date=date(2015, 2, 1), is_child=True
-        )
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(db, admin, CaseInput(child_id, START - timedelta(days=10), ["not_in_school"])).id
+    return open_child_case(db, admin, START - timedelta(days=10), ["not_in_school"], sex="F")
 
 
 def _organisation(db: Database) -> uuid.UUID:

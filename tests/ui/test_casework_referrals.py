@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 
 import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from models.i18n import _
 from models.orm import Person, Plan, PlanAction
-from models.services.cases import CaseInput, open_case
 from models.services.reference import OrganisationInput, add_organisation
 from models.services.referrals import (
     ReferralInput,
@@ -39,9 +37,12 @@ from ui.casework.referrals import (
 from ui.context import AppContext
 from ui.forms import base
 
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
-)
+pytestmark = [
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+    pytest.mark.usefixtures("background_work_ends"),
+]
 
 TODAY = date.today()
 CONSENT_NEEDED = _(
@@ -61,25 +62,6 @@ def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(base, "ask_unsaved_changes", unsaved)
     return asked
-
-
-@pytest.fixture(autouse=True)
-def _background_work_ends(ctx: AppContext) -> Iterator[None]:
-    """No read or write started by a tab or a window outlives its test (and its database)."""
-    yield
-    QThreadPool.globalInstance().waitForDone()
-    QApplication.processEvents()
-
-
-@pytest.fixture
-def case_id(ctx: AppContext) -> uuid.UUID:
-    with ctx.db.session() as session:
-        session.info["system"] = True
-        child = Person(last_name="Үсөнбаева", first_name="Ңурзат", birth_date=date(2015, 2, 1), is_child=True)
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(ctx.db, ctx.actor, CaseInput(child_id, TODAY - timedelta(days=40), ["not_in_school"])).id
 
 
 @pytest.fixture

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
-
-from models.orm import Person
-from models.services.cases import CaseInput, open_case
 from models.services.visits import VisitInput, VisitRow, list_visits, record_visit
 
 from ui.casework import visits
@@ -24,9 +19,12 @@ from ui.forms import base
 
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
-)
+pytestmark = [
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+    pytest.mark.usefixtures("background_work_ends"),
+]
 
 TODAY = date.today()
 
@@ -47,25 +45,6 @@ def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(base, "ask_unsaved_changes", unsaved)
     monkeypatch.setattr(visits, "ask_delete_visit", delete)
     return asked
-
-
-@pytest.fixture(autouse=True)
-def _background_work_ends(ctx: AppContext) -> Iterator[None]:
-    """No read or write started by a tab or a window outlives its test (and its database)."""
-    yield
-    QThreadPool.globalInstance().waitForDone()
-    QApplication.processEvents()
-
-
-@pytest.fixture
-def case_id(ctx: AppContext) -> uuid.UUID:
-    with ctx.db.session() as session:
-        session.info["system"] = True
-        child = Person(last_name="Үсөнбаева", first_name="Ңурзат", birth_date=date(2015, 2, 1), is_child=True)
-        session.add(child)
-        session.commit()
-        child_id = child.id
-    return open_case(ctx.db, ctx.actor, CaseInput(child_id, TODAY - timedelta(days=40), ["not_in_school"])).id
 
 
 def _tab(qtbot: QtBot, ctx: AppContext, case_id: uuid.UUID) -> VisitsTab:

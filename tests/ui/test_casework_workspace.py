@@ -30,11 +30,15 @@ from ui.casework.documents import DocumentsModel
 from ui.casework.history import ACTION_ROLE, HistoryModel, HistoryTab
 from ui.casework.overview import DueItemsModel, OverviewTab
 from ui.casework.people import MembersModel, PeopleTab
+from ui.casework.referrals import ReferralsTab
+from ui.casework.visits import VisitsTab
 from ui.casework.workspace import TABS, CaseWorkspace, TabSpec, open_workspace
 from ui.context import AppContext
 from ui.forms import CaseForm, open_form
 from ui.forms.base import RecordForm
 from ui.mainwindow import MainWindow
+
+from tests.ui.casework_helpers import close_case
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints", "This plugin does not support raise"
@@ -123,6 +127,28 @@ def test_tabs_are_created_when_first_shown(qtbot: QtBot, ctx: AppContext) -> Non
     with qtbot.wait_signal(ctx.open_requested) as blocker:
         people.open_child_button.click()
     assert blocker.args == ["person", people.people.child_id if people.people else None]
+
+
+def test_a_closed_case_offers_no_new_referral_or_visit(qtbot: QtBot, ctx: AppContext) -> None:
+    case_id = make_case(ctx)
+    close_case(ctx.db, case_id)
+    workspace = opened_workspace(qtbot, ctx, case_id)
+    referrals_tab = workspace.show_tab("referrals")
+    visits_tab = workspace.show_tab("visits")
+    assert isinstance(referrals_tab, ReferralsTab) and isinstance(visits_tab, VisitsTab)
+    assert workspace.header is not None
+    why = gettext("The case {number} is closed; reopen it first.").format(number=workspace.header.number)
+    for button in (referrals_tab.new_button, visits_tab.new_button):
+        assert not button.isEnabled() and button.toolTip() == why
+
+
+def test_an_open_case_offers_new_referrals_and_visits(qtbot: QtBot, ctx: AppContext) -> None:
+    workspace = opened_workspace(qtbot, ctx, make_case(ctx))
+    referrals_tab = workspace.show_tab("referrals")
+    visits_tab = workspace.show_tab("visits")
+    assert isinstance(referrals_tab, ReferralsTab) and isinstance(visits_tab, VisitsTab)
+    assert referrals_tab.new_button.isEnabled() and visits_tab.new_button.isEnabled()
+    assert not referrals_tab.new_button.toolTip() and not visits_tab.new_button.toolTip()
 
 
 def test_a_tab_that_cannot_be_made_says_so(

@@ -124,11 +124,22 @@ class _Written:
     error: Exception | None = None
 
 
+@dataclass(frozen=True)
+class RecordCalls:
+    """The service functions that read and write one kind of assessment (run in a worker thread)."""
+
+    new: Callable[[Database, Actor, uuid.UUID], Any]  # a new record's defaults, from the case id
+    get: Callable[[Database, Actor, uuid.UUID], Any]  # a record, from its id
+    create: Callable[[Database, Actor, uuid.UUID, Any], uuid.UUID]
+    update: Callable[[Database, Actor, uuid.UUID, Any, int], int]
+    complete: Callable[[Database, Actor, uuid.UUID, int | None], int] | None = None  # None: no such step
+
+
 class AssessmentForm(Dialog, Generic[D]):
     """The frame of an assessment's form: background reads and writes, problems, unsaved-changes guard.
 
-    Subclasses set :attr:`kind` and :attr:`completes`, and implement :meth:`build`, :meth:`fetch`,
-    :meth:`show_details`, :meth:`collect`, :meth:`write` and :meth:`heading`.
+    Subclasses set :attr:`kind`, :attr:`calls` (whose ``complete`` gives the "Complete" step) and
+    :attr:`titles`, and implement :meth:`build`, :meth:`show_details` and :meth:`collect`.
 
     Signals:
         saved(object): the record was written (the object is its id); the case may have changed.
@@ -139,8 +150,10 @@ class AssessmentForm(Dialog, Generic[D]):
     loaded = Signal()
 
     kind: ClassVar[str] = ""
-    completes: ClassVar[bool] = True  # whether the record has a "Complete" step
     scrolls: ClassVar[bool] = True  # whether the fields sit in one scrolling area
+    calls: ClassVar[RecordCalls]
+    #: The window's title for a new record and for an existing one (msgids marked with ``N_``).
+    titles: ClassVar[tuple[str, str]]
 
     def __init__(
         self,
@@ -192,7 +205,7 @@ class AssessmentForm(Dialog, Generic[D]):
         for button in (self.complete_button, self.save_button, self.save_close_button, self.close_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
-        self.complete_button.setVisible(self.completes)
+        self.complete_button.setVisible(self.calls.complete is not None)
         self.complete_button.clicked.connect(self._on_complete_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.save_close_button.clicked.connect(self._on_save_close_button_clicked)
@@ -224,10 +237,10 @@ class AssessmentForm(Dialog, Generic[D]):
         """Lay out the fields on *body*, registering each with :attr:`fields`."""
         raise NotImplementedError
 
-    @staticmethod
-    def fetch(db: Database, actor: Actor, case_id: uuid.UUID, record_id: uuid.UUID | None) -> D:
+    @classmethod
+    def fetch(cls, db: Database, actor: Actor, case_id: uuid.UUID, record_id: uuid.UUID | None) -> Any:
         """Read the record, or a new record's defaults (in a worker thread: no widgets)."""
-        raise NotImplementedError
+        return cls.calls.new(db, actor, case_id) if record_id is None else cls.calls.get(db, actor, record_id)
 
     def show_details(self, details: D) -> None:
         """Fill the fields with *details*."""
@@ -237,8 +250,9 @@ class AssessmentForm(Dialog, Generic[D]):
         """The form's input for the services; raises :class:`ValidationFailed` for what cannot be read."""
         raise NotImplementedError
 
-    @staticmethod
+    @classmethod
     def write(
+        cls,
         db: Database,
         actor: Actor,
         case_id: uuid.UUID,
@@ -247,16 +261,21 @@ class AssessmentForm(Dialog, Generic[D]):
         version: int | None,
     ) -> tuple[uuid.UUID, int | None]:
         """Create or update the record (in a worker thread); returns its id and new version (or None)."""
-        raise NotImplementedError
+        if record_id is None:
+            return cls.calls.create(db, actor, case_id, data), None
+        assert version is not None
+        return record_id, cls.calls.update(db, actor, record_id, data, version)
 
-    @staticmethod
-    def complete(db: Database, actor: Actor, record_id: uuid.UUID, version: int | None) -> int:
+    @classmethod
+    def complete(cls, db: Database, actor: Actor, record_id: uuid.UUID, version: int | None) -> int:
         """Complete the record (in a worker thread); returns its new version."""
-        raise NotImplementedError
+        if cls.calls.complete is None:
+            raise NotImplementedError
+        return cls.calls.complete(db, actor, record_id, version)
 
     def heading(self) -> str:
         """What the record is, for the window's title."""
-        raise NotImplementedError
+        return gettext(self.titles[0] if self.record_id is None else self.titles[1])
 
     def make_read_only(self) -> None:
         """Disable what the frame does not know about (buttons of lists)."""
@@ -506,6 +525,14 @@ class InitialAssessmentForm(AssessmentForm[InitialAssessmentDetails]):
     """Первичная оценка: the home visit, immediate safety, basic needs, preliminary categories, conclusion."""
 
     kind = "initial"
+    titles = (N_("New initial assessment"), N_("Initial assessment"))
+    calls = RecordCalls(
+        new=service.new_initial_assessment,
+        get=service.get_initial_assessment,
+        create=service.create_initial_assessment,
+        update=service.update_initial_assessment,
+        complete=service.complete_initial_assessment,
+    )
 
     def build(self, body: QWidget) -> None:
         self.visit_date = DateField()
@@ -565,14 +592,6 @@ class InitialAssessmentForm(AssessmentForm[InitialAssessmentDetails]):
         layout.addLayout(left, 1)
         layout.addLayout(right, 1)
 
-    @staticmethod
-    def fetch(
-        db: Database, actor: Actor, case_id: uuid.UUID, record_id: uuid.UUID | None
-    ) -> InitialAssessmentDetails:
-        if record_id is None:
-            return service.new_initial_assessment(db, actor, case_id)
-        return service.get_initial_assessment(db, actor, record_id)
-
     def show_details(self, details: InitialAssessmentDetails) -> None:
         data = details.data
         self.visit_date.set_date_value(data.visit_date)
@@ -606,29 +625,6 @@ class InitialAssessmentForm(AssessmentForm[InitialAssessmentDetails]):
             category_codes=tuple(self.categories.values()),
             conclusion=text_or_none(self.conclusion),
         )
-
-    @staticmethod
-    def write(
-        db: Database,
-        actor: Actor,
-        case_id: uuid.UUID,
-        record_id: uuid.UUID | None,
-        data: Any,
-        version: int | None,
-    ) -> tuple[uuid.UUID, int | None]:
-        if record_id is None:
-            return service.create_initial_assessment(db, actor, case_id, data), None
-        assert version is not None
-        return record_id, service.update_initial_assessment(db, actor, record_id, data, version)
-
-    @staticmethod
-    def complete(db: Database, actor: Actor, record_id: uuid.UUID, version: int | None) -> int:
-        return service.complete_initial_assessment(db, actor, record_id, version)
-
-    def heading(self) -> str:
-        if self.record_id is None:
-            return gettext("New initial assessment")
-        return gettext("Initial assessment")
 
 
 # --- the comprehensive assessment ------------------------------------------------------------
@@ -676,6 +672,14 @@ class ComprehensiveAssessmentForm(AssessmentForm[ComprehensiveAssessmentDetails]
     """
 
     kind = "comprehensive"
+    titles = (N_("New comprehensive needs assessment"), N_("Comprehensive needs assessment"))
+    calls = RecordCalls(
+        new=service.new_comprehensive_assessment,
+        get=service.get_comprehensive_assessment,
+        create=service.create_comprehensive_assessment,
+        update=service.update_comprehensive_assessment,
+        complete=service.complete_comprehensive_assessment,
+    )
     scrolls = False
 
     def build(self, body: QWidget) -> None:
@@ -736,14 +740,6 @@ class ComprehensiveAssessmentForm(AssessmentForm[ComprehensiveAssessmentDetails]
             self.track(f"domains.{domain.domain_code}", block.need_level)
             self.track(f"findings.{domain.domain_code}", block.findings)
 
-    @staticmethod
-    def fetch(
-        db: Database, actor: Actor, case_id: uuid.UUID, record_id: uuid.UUID | None
-    ) -> ComprehensiveAssessmentDetails:
-        if record_id is None:
-            return service.new_comprehensive_assessment(db, actor, case_id)
-        return service.get_comprehensive_assessment(db, actor, record_id)
-
     def show_details(self, details: ComprehensiveAssessmentDetails) -> None:
         self._set_domains(details)
         for block, domain in zip(self.blocks, details.domains, strict=True):
@@ -768,29 +764,6 @@ class ComprehensiveAssessmentForm(AssessmentForm[ComprehensiveAssessmentDetails]
             overall_risk_code=self.overall_risk.value(),
             summary=text_or_none(self.summary),
         )
-
-    @staticmethod
-    def write(
-        db: Database,
-        actor: Actor,
-        case_id: uuid.UUID,
-        record_id: uuid.UUID | None,
-        data: Any,
-        version: int | None,
-    ) -> tuple[uuid.UUID, int | None]:
-        if record_id is None:
-            return service.create_comprehensive_assessment(db, actor, case_id, data), None
-        assert version is not None
-        return record_id, service.update_comprehensive_assessment(db, actor, record_id, data, version)
-
-    @staticmethod
-    def complete(db: Database, actor: Actor, record_id: uuid.UUID, version: int | None) -> int:
-        return service.complete_comprehensive_assessment(db, actor, record_id, version)
-
-    def heading(self) -> str:
-        if self.record_id is None:
-            return gettext("New comprehensive needs assessment")
-        return gettext("Comprehensive needs assessment")
 
 
 # --- the housing-conditions act --------------------------------------------------------------
@@ -886,7 +859,13 @@ class HousingActForm(AssessmentForm[HousingActDetails]):
     """Акт обследования жилищно-бытовых условий: commission, dwelling, the child's place, conclusion."""
 
     kind = "housing"
-    completes = False
+    titles = (N_("New housing-conditions act"), N_("Housing-conditions act"))
+    calls = RecordCalls(
+        new=service.new_housing_act,
+        get=service.get_housing_act,
+        create=service.create_housing_act,
+        update=service.update_housing_act,
+    )
 
     def build(self, body: QWidget) -> None:
         self.act_date = QDateEdit()
@@ -1026,14 +1005,6 @@ class HousingActForm(AssessmentForm[HousingActDetails]):
         self.add_member_button.hide()
         self.remove_member_button.hide()
 
-    @staticmethod
-    def fetch(
-        db: Database, actor: Actor, case_id: uuid.UUID, record_id: uuid.UUID | None
-    ) -> HousingActDetails:
-        if record_id is None:
-            return service.new_housing_act(db, actor, case_id)
-        return service.get_housing_act(db, actor, record_id)
-
     def show_details(self, details: HousingActDetails) -> None:
         data = details.data
         self.act_date.setDate(qdate(data.act_date))
@@ -1102,25 +1073,6 @@ class HousingActForm(AssessmentForm[HousingActDetails]):
             family_acknowledged=self.family_acknowledged.isChecked(),
             family_signatory=text_or_none(self.family_signatory),
         )
-
-    @staticmethod
-    def write(
-        db: Database,
-        actor: Actor,
-        case_id: uuid.UUID,
-        record_id: uuid.UUID | None,
-        data: Any,
-        version: int | None,
-    ) -> tuple[uuid.UUID, int | None]:
-        if record_id is None:
-            return service.create_housing_act(db, actor, case_id, data), None
-        assert version is not None
-        return record_id, service.update_housing_act(db, actor, record_id, data, version)
-
-    def heading(self) -> str:
-        if self.record_id is None:
-            return gettext("New housing-conditions act")
-        return gettext("Housing-conditions act")
 
     @Slot()
     def _on_add_member_button_clicked(self) -> None:

@@ -10,13 +10,10 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +37,8 @@ from ui.casework.tab import CaseTab
 from ui.context import AppContext
 from ui.errors import error_text, show_error
 from ui.forms import choices
-from ui.forms.widgets import ERROR_COLOUR, ModelIndex, RowsModel
-from ui.tasks import Progress, Task, run_task
+from ui.forms.widgets import ERROR_COLOUR, ModelIndex, RowsModel, record_table
+from ui.tasks import Progress, run_task
 
 # The reference lists the assessment forms show, read with the tab so that a form opens at once.
 FORM_LISTS = tuple(choices.reference_list(kind) for kind in ("tjs_category", "need_level", "risk_level"))
@@ -152,10 +149,8 @@ class AssessmentsTab(CaseTab):
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
-        self._sequence = 0
         self._case_open = False
         self._loaded = False
-        self._task: Task[Any] | None = None
         self._forms: dict[tuple[str, uuid.UUID | None], AssessmentForm[Any]] = {}
         can_write = ctx.can(Permission.ASSESSMENT_WRITE)
 
@@ -173,16 +168,7 @@ class AssessmentsTab(CaseTab):
         self.message.setWordWrap(True)
 
         self.model = AssessmentsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view = record_table(self.model, stretch=(0,), word_wrap=False)
 
         buttons = QHBoxLayout()
         for button in (self.new_initial_button, self.new_comprehensive_button, self.new_housing_button):
@@ -226,10 +212,6 @@ class AssessmentsTab(CaseTab):
         if not self._loaded:
             self.message.setText(gettext("Loading…"))
         self._task = run_task(work, self._on_read_done, on_error=self._on_task_failed)
-
-    @property
-    def is_loading(self) -> bool:
-        return self._task is not None and self._task.running
 
     def current_row(self) -> AssessmentRow | None:
         return self.model.row_at(self.view.currentIndex())

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from models.i18n import N_, current_language, gettext
 from models.services.casefile import DocumentEntry, case_documents
@@ -14,9 +15,7 @@ from models.services.casefile import DocumentEntry, case_documents
 from ui.casework.history import moment
 from ui.casework.tab import CaseTab
 from ui.context import AppContext
-from ui.errors import error_text
-from ui.forms.widgets import ProblemLabel, RowsModel
-from ui.tasks import Progress, run_task
+from ui.forms.widgets import ProblemLabel, RowsModel, record_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -52,16 +51,8 @@ class DocumentsTab(CaseTab):
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
-        self._sequence = 0
         self.model = DocumentsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view = record_table(self.model, stretch=(1,), single=False)
         self.problem = ProblemLabel()
         self.status = QLabel(gettext("Loading…"))
         layout = QVBoxLayout(self)
@@ -71,26 +62,7 @@ class DocumentsTab(CaseTab):
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id, lang = (
-            self._sequence,
-            self.ctx.db,
-            self.ctx.actor,
-            self.case_id,
-            current_language(),
-        )
-
-        def work(_progress: Progress) -> list[DocumentEntry]:
-            return case_documents(db, actor, case_id, lang=lang)
-
-        run_task(
-            work,
-            lambda documents: self._show(documents) if sequence == self._sequence else None,
-            parent=self,
-            on_error=lambda error: (
-                self.problem.show_error(error_text(error)) if sequence == self._sequence else None
-            ),
-        )
+        self.read_in_background(partial(case_documents, lang=current_language()), self._show)
 
     def _show(self, documents: list[DocumentEntry]) -> None:
         self.problem.clear_problem()

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from models.i18n import N_, current_language, gettext
 from models.services.casefile import DEFAULT_HISTORY_LIMIT, HistoryEntry, case_history
 
 from ui.casework.tab import CaseTab
 from ui.context import AppContext
-from ui.errors import error_text
-from ui.forms.widgets import ProblemLabel, RowsModel
-from ui.tasks import Progress, run_task
+from ui.forms.widgets import ProblemLabel, RowsModel, record_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,16 +64,11 @@ class HistoryTab(CaseTab):
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
-        self._sequence = 0
         self.model = HistoryModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
+        self.view = record_table(
+            self.model, resize=QHeaderView.ResizeMode.Interactive, single=False, word_wrap=False
+        )
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(
             40
@@ -99,26 +85,7 @@ class HistoryTab(CaseTab):
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id, lang = (
-            self._sequence,
-            self.ctx.db,
-            self.ctx.actor,
-            self.case_id,
-            current_language(),
-        )
-
-        def work(_progress: Progress) -> list[HistoryEntry]:
-            return case_history(db, actor, case_id, lang=lang)
-
-        run_task(
-            work,
-            lambda entries: self._show(entries) if sequence == self._sequence else None,
-            parent=self,
-            on_error=lambda error: (
-                self.problem.show_error(error_text(error)) if sequence == self._sequence else None
-            ),
-        )
+        self.read_in_background(partial(case_history, lang=current_language()), self._show)
 
     def _show(self, entries: list[HistoryEntry]) -> None:
         self.problem.clear_problem()

@@ -12,11 +12,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,10 +29,10 @@ from ui.casework.tab import CaseTab
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text
-from ui.forms.widgets import ERROR_COLOUR, ModelIndex, ProblemLabel, RowsModel
+from ui.forms.widgets import ERROR_COLOUR, ModelIndex, ProblemLabel, RowsModel, record_table
 from ui.kdd.meeting import open_meeting
 from ui.kdd.models import RowRole, due_text, follow_up_text, yes_no
-from ui.tasks import Progress, Task, run_task
+from ui.tasks import Progress, run_task
 
 
 @dataclass(frozen=True)
@@ -162,19 +160,9 @@ class CaseKddTab(CaseTab):
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
         self.model = CaseKddModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((3, 220), (4, 110), (7, 150), (8, 150), (9, 130)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.view.setColumnWidth(column, width)
+        self.view = record_table(
+            self.model, stretch=(6,), widths={3: 220, 4: 110, 7: 150, 8: 150, 9: 130}, word_wrap=False
+        )
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.status = QLabel(gettext("Loading…"))
         self.problem = ProblemLabel()
@@ -191,32 +179,21 @@ class CaseKddTab(CaseTab):
         layout.addWidget(self.problem)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self._sequence = 0
-        self._task: Task[Any] | None = None
         ctx.data_changed.connect(self._on_ctx_data_changed)
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id = self._sequence, self.ctx.db, self.ctx.actor, self.case_id
+        self.read_in_background(kdd.case_kdd, self._show)
 
-        def done(entries: list[CaseKddEntry]) -> None:
-            if sequence != self._sequence:
-                return
-            self.model.set_entries(entries)
-            overdue = sum(1 for e in entries for d in e.decisions if d.overdue)
-            text = gettext("Agenda items: {items}; decisions: {decisions}").format(
-                items=len(entries), decisions=sum(len(e.decisions) for e in entries)
-            )
-            if overdue:
-                text += "; " + gettext("overdue: {count}").format(count=overdue)
-            self.status.setText(text)
-
-        def failed(error: BaseException) -> None:
-            if sequence == self._sequence:
-                self.problem.show_error(error_text(error))
-
-        self._task = run_task(lambda _p: kdd.case_kdd(db, actor, case_id), done, parent=self, on_error=failed)
+    def _show(self, entries: list[CaseKddEntry]) -> None:
+        self.model.set_entries(entries)
+        overdue = sum(1 for e in entries for d in e.decisions if d.overdue)
+        text = gettext("Agenda items: {items}; decisions: {decisions}").format(
+            items=len(entries), decisions=sum(len(e.decisions) for e in entries)
+        )
+        if overdue:
+            text += "; " + gettext("overdue: {count}").format(count=overdue)
+        self.status.setText(text)
 
     def current_row(self) -> CaseKddRow | None:
         rows = self.view.selectionModel().selectedRows()

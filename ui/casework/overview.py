@@ -8,14 +8,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +23,7 @@ from models.validation import format_date
 
 from ui.casework.tab import CaseTab
 from ui.context import AppContext
-from ui.forms.widgets import ERROR_COLOUR, RowsModel
+from ui.forms.widgets import ERROR_COLOUR, RowsModel, record_table
 from ui.tasks import Progress, run_task
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -65,11 +62,11 @@ class OverviewTab(CaseTab):
     """The case's summary, its report, dates, categories, risk and worker, the due items and the closure."""
 
     title = N_("Overview")
+    header_only = True
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
         self.header: CaseHeader | None = None
-        self._sequence = 0
         self.number = _value_label()
         self.status = _value_label()
         self.opened_on = _value_label()
@@ -100,13 +97,7 @@ class OverviewTab(CaseTab):
         form.addRow(gettext("Reopened"), self.reopened)
 
         self.due_model = DueItemsModel(self)
-        self.due_view = QTableView()
-        self.due_view.setModel(self.due_model)
-        self.due_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.due_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.due_view.verticalHeader().hide()
-        self.due_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.due_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.due_view = record_table(self.due_model, stretch=(1,), single=False)
         self.no_due = QLabel(gettext("Nothing is due."))
         due_box = QGroupBox(gettext("Due"))
         due_layout = QVBoxLayout(due_box)

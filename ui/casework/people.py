@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,9 +23,7 @@ from models.validation import format_date
 
 from ui.casework.tab import CaseTab
 from ui.context import AppContext
-from ui.errors import error_text
-from ui.forms.widgets import ProblemLabel, RowsModel
-from ui.tasks import Progress, run_task
+from ui.forms.widgets import ProblemLabel, RowsModel, record_table
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -79,7 +75,6 @@ class PeopleTab(CaseTab):
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
         self.people: CasePeople | None = None
-        self._sequence = 0
         self.problem = ProblemLabel()
         self.child_box = QGroupBox(gettext("Child"))
         self.child_name = QLabel(gettext("Loading…"))
@@ -102,14 +97,8 @@ class PeopleTab(CaseTab):
         self.household_address = QLabel()
         self.household_address.setWordWrap(True)
         self.members = MembersModel(self)
-        self.members_view = QTableView()
-        self.members_view.setModel(self.members)
-        self.members_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.members_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.members_view.verticalHeader().hide()
-        header = self.members_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.members_view = record_table(self.members, single=False)
+        self.members_view.horizontalHeader().setStretchLastSection(True)
         self.open_household_button = QPushButton(gettext("Open the household"))
         self.open_household_button.setAutoDefault(False)
         self.open_member_button = QPushButton(gettext("Open the person's card"))
@@ -138,26 +127,7 @@ class PeopleTab(CaseTab):
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id, lang = (
-            self._sequence,
-            self.ctx.db,
-            self.ctx.actor,
-            self.case_id,
-            current_language(),
-        )
-
-        def work(_progress: Progress) -> CasePeople:
-            return case_people(db, actor, case_id, lang=lang)
-
-        run_task(
-            work,
-            lambda people: self._show(people) if sequence == self._sequence else None,
-            parent=self,
-            on_error=lambda error: (
-                self.problem.show_error(error_text(error)) if sequence == self._sequence else None
-            ),
-        )
+        self.read_in_background(partial(case_people, lang=current_language()), self._show)
 
     def _show(self, people: CasePeople) -> None:
         self.people = people

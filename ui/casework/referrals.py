@@ -22,18 +22,15 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QDate, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +40,7 @@ from models.i18n import N_, _, gettext
 from models.lookups import Choice, organisation_choices, reference_choices
 from models.permissions import Permission
 from models.registers import REFERRAL_STATUS_LABELS
+from models.services.casefile import CaseHeader
 from models.services.people import PersonHit
 from models.services.referrals import (
     Issued,
@@ -64,7 +62,7 @@ from models.services.referrals import (
 )
 from models.validation import format_date
 
-from ui.casework.tab import CaseTab
+from ui.casework.tab import CaseTab, offer_on_open_case
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text
@@ -79,6 +77,7 @@ from ui.forms.widgets import (
     ProblemLabel,
     RowsModel,
     changed_signal,
+    record_table,
     set_read_only,
     text_or_none,
 )
@@ -1066,8 +1065,6 @@ class ReferralsTab(CaseTab):
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
-        self._sequence = 0
-        self._task: Task[tuple[int, list[ReferralRow]]] | None = None
         self.referral_window: ReferralWindow | None = None
         self.step_dialog: StepDialog | None = None
         can = ctx.can(Permission.REFERRAL_WRITE)
@@ -1105,16 +1102,7 @@ class ReferralsTab(CaseTab):
             button.setVisible(can)
 
         self.model = ReferralsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.view = record_table(self.model, stretch=(2, 3))
         self.empty_label = QLabel(gettext("No referrals yet."))
         self.empty_label.hide()
 
@@ -1140,17 +1128,11 @@ class ReferralsTab(CaseTab):
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id = self._sequence, self.ctx.db, self.ctx.actor, self.case_id
+        self.read_in_background(list_referrals, self._show)
 
-        def work(_progress: Progress) -> tuple[int, list[ReferralRow]]:
-            return sequence, list_referrals(db, actor, case_id)
-
-        self._task = run_task(work, self._on_task_finished, on_error=self._on_task_failed)
-
-    @property
-    def is_loading(self) -> bool:
-        return self._task is not None
+    def show_header(self, header: CaseHeader) -> None:
+        """A closed case takes no new referral."""
+        offer_on_open_case(self.new_button, header)
 
     def current(self) -> ReferralRow | None:
         index = self.view.currentIndex()
@@ -1163,23 +1145,13 @@ class ReferralsTab(CaseTab):
                 self.view.selectRow(row)
                 return
 
-    @Slot(object)
-    def _on_task_finished(self, result: tuple[int, list[ReferralRow]]) -> None:
-        sequence, rows = result
-        if sequence != self._sequence:
-            return
-        self._task = None
+    def _show(self, rows: list[ReferralRow]) -> None:
         selected = self.current()
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
         if selected is not None:
             self.select(selected.id)
         self.refreshed.emit()
-
-    @Slot(object)
-    def _on_task_failed(self, error: BaseException) -> None:
-        self._task = None
-        self.problem.show_error(error_text(error))
 
     def _update_buttons(self) -> None:
         row = self.current()

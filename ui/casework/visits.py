@@ -14,16 +14,13 @@ from typing import Any
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +29,7 @@ from models.errors import FieldProblem, StaleRecord, ValidationFailed
 from models.i18n import N_, _, gettext
 from models.lookups import Choice
 from models.permissions import Permission
+from models.services.casefile import CaseHeader
 from models.services.visits import (
     VISIT_KIND_LABELS,
     VISIT_KINDS,
@@ -46,7 +44,7 @@ from models.services.visits import (
 )
 from models.validation import format_date
 
-from ui.casework.tab import CaseTab
+from ui.casework.tab import CaseTab, offer_on_open_case
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text
@@ -60,6 +58,7 @@ from ui.forms.widgets import (
     RowsModel,
     changed_signal,
     date_problem,
+    record_table,
     set_read_only,
     text_or_none,
 )
@@ -391,8 +390,6 @@ class VisitsTab(CaseTab):
 
     def __init__(self, ctx: AppContext, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, parent)
-        self._sequence = 0
-        self._task: Task[Any] | None = None
         self._delete_task: Task[None] | None = None
         self.dialog: VisitDialog | None = None
         can = ctx.can(Permission.VISIT_WRITE)
@@ -408,16 +405,7 @@ class VisitsTab(CaseTab):
         self.delete_button.setVisible(can)
         self.problem = ProblemLabel()
         self.model = VisitsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.view = record_table(self.model, stretch=(3, 4))
         self.empty_label = QLabel(gettext("No visits recorded yet."))
         self.empty_label.hide()
         layout = QVBoxLayout(self)
@@ -435,36 +423,20 @@ class VisitsTab(CaseTab):
         self.refresh()
 
     def refresh(self) -> None:
-        self._sequence += 1
-        sequence, db, actor, case_id = self._sequence, self.ctx.db, self.ctx.actor, self.case_id
+        self.read_in_background(list_visits, self._show)
 
-        def work(_progress: Progress) -> tuple[int, list[VisitRow]]:
-            return sequence, list_visits(db, actor, case_id)
-
-        self._task = run_task(work, self._on_task_finished, on_error=self._on_task_failed)
-
-    @property
-    def is_loading(self) -> bool:
-        return self._task is not None
+    def show_header(self, header: CaseHeader) -> None:
+        """A closed case takes no new visit."""
+        offer_on_open_case(self.new_button, header)
 
     def current(self) -> VisitRow | None:
         index = self.view.currentIndex()
         return self.model.row_entry(index.row()) if index.isValid() else None
 
-    @Slot(object)
-    def _on_task_finished(self, result: tuple[int, list[VisitRow]]) -> None:
-        sequence, rows = result
-        if sequence != self._sequence:
-            return
-        self._task = None
+    def _show(self, rows: list[VisitRow]) -> None:
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
         self.refreshed.emit()
-
-    @Slot(object)
-    def _on_task_failed(self, error: BaseException) -> None:
-        self._task = None
-        self.problem.show_error(error_text(error))
 
     def _update_buttons(self) -> None:
         row = self.current()

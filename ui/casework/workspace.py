@@ -332,7 +332,7 @@ class CaseWorkspace(Dialog):
     def _on_reload_timer_timeout(self) -> None:
         self.load()
         for tab in self._tabs.values():
-            if isinstance(tab, CaseTab) and not hasattr(tab, "show_header"):
+            if isinstance(tab, CaseTab) and not tab.header_only:
                 tab.refresh()
 
     # --- actions ---------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QAbstractTableModel,
     QDate,
@@ -600,6 +601,38 @@ class PersonSearch(QWidget):
     @Slot(QModelIndex, QModelIndex)
     def _on_view_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_changed.emit()
+
+
+def record_table(
+    model: QAbstractItemModel,
+    *,
+    stretch: Iterable[int] = (),
+    widths: Mapping[int, int] | None = None,
+    resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents,
+    single: bool = True,
+    word_wrap: bool = True,
+) -> QTableView:
+    """A read-only table of records: whole rows selected (one at a time if *single*), no row numbers.
+
+    Its columns take *resize* (sized to their contents by default); those in *stretch* share the
+    room left, and those in *widths* start at the width given and are resized by the user.
+    """
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(word_wrap)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(resize)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    for column, width in (widths or {}).items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        view.setColumnWidth(column, width)
+    return view
 
 
 def date_problem(field: str, read: Callable[[], date | None], problems: list[FieldProblem]) -> date | None:

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QModelIndex, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialogButtonBox,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +43,15 @@ from models.validation import format_date
 from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text
-from ui.forms.widgets import TYPING_PAUSE_MS, ChoiceCombo, FieldSet, ProblemLabel, qdate, text_or_none
+from ui.forms.widgets import (
+    TYPING_PAUSE_MS,
+    ChoiceCombo,
+    FieldSet,
+    ProblemLabel,
+    qdate,
+    record_table,
+    text_or_none,
+)
 from ui.kdd.models import CaseChoicesModel, RowRole
 from ui.tasks import Task, run_task
 
@@ -210,13 +216,7 @@ class CasePickerDialog(Dialog):
         self.search.setClearButtonEnabled(True)
         self.status = QLabel(gettext("Type a case number or a name."))
         self.results = CaseChoicesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.results)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(self.results, stretch=(1,), resize=QHeaderView.ResizeMode.Interactive)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -18,20 +18,17 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QItemSelection, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,7 +52,7 @@ from ui.context import AppContext
 from ui.dialogs import Dialog
 from ui.errors import error_text, show_error
 from ui.forms import base
-from ui.forms.widgets import FieldSet, ProblemLabel, changed_signal, qdate, text_or_none
+from ui.forms.widgets import FieldSet, ProblemLabel, changed_signal, qdate, record_table, text_or_none
 from ui.kdd import dialogs
 from ui.kdd.dialogs import date_edit, date_of
 from ui.kdd.models import AgendaModel, DecisionsModel, MembersModel
@@ -68,24 +65,6 @@ def quorum_text(present: int, total: int) -> str:
     if total and present * 2 > total:
         return gettext("Quorum: yes, {present} of {total}").format(present=present, total=total)
     return gettext("No quorum: {present} of {total} present").format(present=present, total=total)
-
-
-def _table(model: Any, stretch: int, widths: dict[int, int] | None = None) -> QTableView:
-    """A read-only table of whole rows; column *stretch* takes the room left, *widths* are resizable."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    for column, width in (widths or {}).items():
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        view.setColumnWidth(column, width)
-    return view
 
 
 def _button(text: str, slot: Callable[[], None]) -> QPushButton:
@@ -154,7 +133,9 @@ class MeetingWindow(Dialog):
 
         # Members and quorum.
         self.members_model = MembersModel(self)
-        self.members_view = _table(self.members_model, 1, {2: 100, 3: 90})
+        self.members_view = record_table(
+            self.members_model, stretch=(1,), widths={2: 100, 3: 90}, word_wrap=False
+        )
         self.quorum_label = QLabel()
         self.members_problem = ProblemLabel()
         self.add_member_button = _button(gettext("Add…"), self._on_add_member_clicked)
@@ -178,7 +159,7 @@ class MeetingWindow(Dialog):
 
         # The agenda.
         self.agenda_model = AgendaModel(self)
-        self.agenda_view = _table(self.agenda_model, 3, {2: 180})
+        self.agenda_view = record_table(self.agenda_model, stretch=(3,), widths={2: 180}, word_wrap=False)
         self.agenda_problem = ProblemLabel()
         self.add_case_button = _button(gettext("Add a case…"), self._on_add_case_clicked)
         self.add_free_button = _button(gettext("Other item…"), self._on_add_free_clicked)
@@ -235,7 +216,9 @@ class MeetingWindow(Dialog):
 
         # The selected item's decisions.
         self.decisions_model = DecisionsModel(self)
-        self.decisions_view = _table(self.decisions_model, 1, {2: 150, 3: 110, 4: 110})
+        self.decisions_view = record_table(
+            self.decisions_model, stretch=(1,), widths={2: 150, 3: 110, 4: 110}, word_wrap=False
+        )
         self.decisions_problem = ProblemLabel()
         self.add_decision_button = _button(gettext("Add…"), self._on_add_decision_clicked)
         self.edit_decision_button = _button(gettext("Edit…"), self._on_edit_decision_clicked)
