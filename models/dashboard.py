@@ -62,7 +62,7 @@ from models.orm import (
     User,
     case_categories,
 )
-from models.permissions import Permission, allows
+from models.permissions import CASE_WORK_ROLES, Permission
 from models.registers import CASE_STATUS_LABELS
 from models.services.base import Actor, require
 from models.settings import get_setting
@@ -289,8 +289,9 @@ def load_dashboard(
 ) -> Dashboard:
     """All the figures of the home page in one read.
 
-    *whole_office* (the department head and the administrator only) counts every case of the
-    office; otherwise only the cases the user is responsible for. The caseload always covers
+    *whole_office* (the department head and the administrator, and the users with no cases of
+    their own: see :func:`office_wide_only`) counts every case of the office; otherwise only the
+    cases the user is responsible for. The caseload always covers
     the office.
     """
     _check(actor, whole_office)
@@ -359,9 +360,18 @@ def caseload(db: Database, actor: Actor) -> list[WorkerLoad]:
         return _caseload(session)
 
 
+def office_wide_only(actor: Actor) -> bool:
+    """Whether *actor* has no cases of their own to look at (a КДД secretary, a read-only user).
+
+    Their home page shows the whole office; case workers see their own cases, and the head and
+    the administrator choose.
+    """
+    return actor.role not in CASE_WORK_ROLES and not actor.can(Permission.CASE_ASSIGN)
+
+
 def _check(actor: Actor, whole_office: bool) -> None:
     require(actor, Permission.READ)
-    if whole_office:
+    if whole_office and not office_wide_only(actor):
         require(actor, Permission.CASE_ASSIGN)
 
 
@@ -846,7 +856,8 @@ def _by_category(session: Session, actor: Actor, whole_office: bool, lang: str) 
 
 
 def _caseload(session: Session) -> list[WorkerLoad]:
-    """Active users who may work on cases (even with none), anyone else holding open cases, the unassigned."""
+    """Active users who may be responsible for cases (even with none), anyone else holding open cases,
+    and the unassigned."""
     # Grouped by status too: the groups then follow the index of open cases, without a sort.
     counts: dict[uuid.UUID | None, int] = defaultdict(int)
     for _status, worker_id, n in session.execute(
@@ -859,7 +870,7 @@ def _caseload(session: Session) -> list[WorkerLoad]:
     loads: list[WorkerLoad] = []
     for user_id, name, role, active, deleted_at in users:
         live = bool(active) and deleted_at is None
-        if user_id in counts or (live and allows(role, Permission.CASE_WRITE)):
+        if user_id in counts or (live and role in CASE_WORK_ROLES):
             loads.append(WorkerLoad(user_id, name, counts.get(user_id, 0), live))
     loads.sort(key=lambda load: (load.name or "").casefold())
     loads.append(WorkerLoad(None, None, counts.get(None, 0), True))

@@ -2,7 +2,8 @@
 
 The figures come from :func:`models.dashboard.load_dashboard`, read in the background; the
 page shows "Loading…" meanwhile and reloads (debounced) when records change. The department
-head and the administrator choose between the whole office and their own cases.
+head and the administrator choose between the whole office and their own cases; users with no
+cases of their own (a КДД secretary, a read-only user) see the whole office.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from models.dashboard import (
     OverdueItem,
     WorkerLoad,
     load_dashboard,
+    office_wide_only,
 )
 from models.i18n import N_, current_language, gettext
 from models.permissions import Permission
@@ -373,7 +375,10 @@ class HomePage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._can_choose = ctx.can(Permission.CASE_ASSIGN)
-        self._whole_office = self._can_choose and _state_bool(ctx, STATE_WHOLE_OFFICE, True)
+        self._office_only = office_wide_only(ctx.actor)
+        self._whole_office = self._office_only or (
+            self._can_choose and _state_bool(ctx, STATE_WHOLE_OFFICE, True)
+        )
         self._task: Task[Dashboard] | None = None
         self._reload_wanted = False
         self._stale = False
@@ -463,6 +468,7 @@ class HomePage(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.overdue_box, 1)
         left.addWidget(self.cases_box, 1)
+        self.cases_box.setVisible(not self._office_only)  # nobody's case worker: no cases of their own
         right = QVBoxLayout()
         right.addWidget(self.status_box)
         right.addWidget(self.category_box, 3)

@@ -320,6 +320,19 @@ def test_a_specialist_sees_his_own_items_and_the_head_the_office(office: Office)
         _overdue(office, office.usenova, as_of, whole_office=True)
 
 
+def test_users_with_no_cases_of_their_own_see_the_whole_office(office: Office) -> None:
+    mine = _case(office, FRIDAY, office.usenova)
+    nobodys = _case(office, FRIDAY, None, last="Usenova", first="Aida")
+    as_of = date(2025, 3, 20)
+    for role in ("kdd_secretary", "read_only"):
+        viewer = make_user(office.db, office.admin, f"viewer_{role}", role)
+        groups = _overdue(office, viewer, as_of, whole_office=True)
+        assert {item.case_id for item in _group(groups, "initial_assessment").items} == {mine, nobodys}
+    social_worker = make_user(office.db, office.admin, "worker", "social_worker")
+    with pytest.raises(PermissionDenied):
+        _overdue(office, social_worker, as_of, whole_office=True)
+
+
 def test_closed_cases_have_no_overdue_items(office: Office) -> None:
     case_id = _case(office, FRIDAY, office.usenova)
     _set_status(office.db, case_id, "closed")
@@ -456,6 +469,9 @@ def test_caseload_counts_open_cases_per_worker_with_the_unassigned(office: Offic
     assert loads[office.yolkin.user_id] == 1
     assert loads[office.head.user_id] == 0  # may work on cases, has none
     assert loads[None] == 1
+    assert office.admin.user_id not in loads  # administers the program, is nobody's case worker
+    social_worker = make_user(office.db, office.admin, "worker", "social_worker")
+    assert social_worker.user_id in {load.worker_id for load in dashboard.caseload(office.db, office.head)}
 
 
 def test_the_dashboard_reads_everything_in_one_call(office: Office) -> None:

@@ -142,6 +142,20 @@ def test_a_specialist_sees_his_own_cases_without_a_scope_choice(
     assert blocker.args == ["case", mine]
 
 
+def test_a_kdd_secretary_sees_the_whole_office_and_no_cases_of_her_own(
+    qtbot: QtBot, ctx_as: Callable[[str], AppContext], sqlite_admin: Actor
+) -> None:
+    secretary = ctx_as("kdd_secretary")
+    specialist = ctx_as("specialist")
+    _case(secretary.db, sqlite_admin, specialist.actor)
+    _case(secretary.db, sqlite_admin, last="Ёлкин", first="Артём")  # nobody's
+    page = _loaded_page(qtbot, secretary, show=True)
+    assert page.mine_button.isHidden() and page.office_button.isHidden()
+    assert not page.cases_box.isVisibleTo(page)
+    assert page.caseload_box.isVisibleTo(page)
+    assert _totals(page)["initial_assessment"] == 2
+
+
 def test_the_head_switches_between_the_office_and_his_own_cases(
     qtbot: QtBot, ctx_as: Callable[[str], AppContext], sqlite_admin: Actor
 ) -> None:
