@@ -9,7 +9,6 @@ the reader may make. The history is the audit trail of the case and of its recor
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
@@ -58,14 +57,19 @@ from models.orm import (
 )
 from models.permissions import Permission
 from models.registers import CASE_STATUS_LABELS
+from models.services import assessments, cases, kdd, plans, referrals, visits, workflow
 from models.services.base import Actor, audit, get_live, require, unit_of_work
 from models.services.workflow import allowed_transitions
 from models.validation import FIELD_LABELS, age_on, format_date, local_today
 
 DEFAULT_HISTORY_LIMIT = 500
 
-# The modules whose AUDIT_LABELS name the actions of a case's history (those not written yet are skipped).
-LABEL_MODULES = ("cases", "people", "workflow", "assessments", "plans", "referrals", "visits", "kdd")
+# The actions of a case's history, named by the services that write them.
+AUDIT_LABELS: dict[str, str] = {
+    action: label
+    for module in (cases, workflow, assessments, plans, referrals, visits, kdd)
+    for action, label in module.AUDIT_LABELS.items()
+}
 
 DUE_LABELS = {
     "initial_assessment": N_("Initial assessment"),
@@ -598,17 +602,8 @@ def _record_ids(session: Session, case_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 def audit_labels() -> dict[str, str]:
-    """The msgids of the actions of a case's history, from the AUDIT_LABELS of the service modules."""
-    labels: dict[str, str] = {}
-    for name in LABEL_MODULES:
-        try:
-            module = importlib.import_module(f"models.services.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"models.services.{name}":
-                raise
-            continue
-        labels.update(getattr(module, "AUDIT_LABELS", {}))
-    return labels
+    """The msgids of the actions of a case's history, by action."""
+    return AUDIT_LABELS
 
 
 def _entries(session: Session, ids: list[uuid.UUID], *, prints: bool, limit: int) -> list[AuditEntry]:
