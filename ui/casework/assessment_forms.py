@@ -496,19 +496,17 @@ class AssessmentForm(Dialog, Generic[D]):
         """Escape closes the window through the unsaved-changes guard."""
         self.close()
 
+    def _save_to_close(self) -> bool:
+        self.save(close_after=True)
+        return False  # the window closes once the record is written
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self._closed and self._busy and self._close_after_save:
             event.ignore()  # closes once the save ends
             return
-        if not self._closed and self._dirty and not self.read_only:
-            choice = base.ask_unsaved_changes(self)
-            if choice is base.UnsavedChoice.CANCEL:
-                event.ignore()
-                return
-            if choice is base.UnsavedChoice.SAVE:
-                event.ignore()
-                self.save(close_after=True)  # the window closes once the record is written
-                return
+        unsaved = not self._closed and self._dirty and not self.read_only
+        if not base.may_close(self, event, unsaved=unsaved, save_and_close=self._save_to_close):
+            return
         self._closed = True
         self.save_geometry()
         event.accept()

@@ -952,20 +952,18 @@ class ReferralWindow(Dialog):
         """Escape closes the window through the unsaved-changes guard."""
         self.close()
 
+    def _save_to_close(self) -> bool:
+        self._close_after_save = True
+        self.save()
+        return False  # closes once saved; problems keep it open with what was typed
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._saving:
             event.ignore()  # the answer of the save comes back here
             return
-        if self._dirty and self._can_write and self.status == "draft":
-            choice = form_base.ask_unsaved_changes(self)
-            if choice is form_base.UnsavedChoice.CANCEL:
-                event.ignore()
-                return
-            if choice is form_base.UnsavedChoice.SAVE:
-                self._close_after_save = True
-                self.save()
-                event.ignore()  # closes once saved; problems keep it open with what was typed
-                return
+        unsaved = self._dirty and self._can_write and self.status == "draft"
+        if not form_base.may_close(self, event, unsaved=unsaved, save_and_close=self._save_to_close):
+            return
         self.closed = True
         self.save_geometry()
         event.accept()

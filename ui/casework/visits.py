@@ -360,19 +360,18 @@ class VisitDialog(Dialog):
         """Escape closes the dialog through the unsaved-changes guard."""
         self.close()
 
+    def _save_to_close(self) -> bool:
+        self.save()
+        return False  # the dialog closes once the visit is saved
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._saving:
             event.ignore()  # closes once saved
             return
-        if self._dirty and not self.read_only:
-            choice = form_base.ask_unsaved_changes(self)
-            if choice is form_base.UnsavedChoice.CANCEL:
-                event.ignore()
-                return
-            if choice is form_base.UnsavedChoice.SAVE:
-                self.save()
-                event.ignore()  # the dialog closes once the visit is saved
-                return
+        if not form_base.may_close(
+            self, event, unsaved=self._dirty and not self.read_only, save_and_close=self._save_to_close
+        ):
+            return
         self.save_geometry()
         event.accept()
 

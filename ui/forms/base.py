@@ -78,6 +78,26 @@ def ask_unsaved_changes(parent: QWidget) -> UnsavedChoice:
     return UnsavedChoice.CANCEL
 
 
+def may_close(
+    window: QWidget, event: QCloseEvent, *, unsaved: bool, save_and_close: Callable[[], bool]
+) -> bool:
+    """The unsaved-changes guard of a closing window: whether it may close now.
+
+    Without *unsaved* changes it may. Otherwise the user is asked: Cancel keeps the window open;
+    Discard lets it close; Save calls *save_and_close*, which returns True when the changes are
+    saved already, else False (a save running in the background closes the window when it ends,
+    or problems keep it open with what was typed). An event the window may not close on is
+    ignored here.
+    """
+    if not unsaved:
+        return True
+    choice = ask_unsaved_changes(window)
+    if choice is UnsavedChoice.CANCEL or (choice is UnsavedChoice.SAVE and not save_and_close()):
+        event.ignore()
+        return False
+    return True
+
+
 def ask_reload(parent: QWidget, message: str) -> bool:
     """Someone else saved the record: whether to reload it (dropping the changes in the form)."""
     box = QMessageBox(parent)
@@ -532,22 +552,19 @@ class RecordForm(Dialog, Generic[D]):
         """Escape closes the window through the unsaved-changes guard."""
         self.close()
 
+    def _save_to_close(self) -> bool:
+        self._close_after_save = True
+        self._in_close_event = True
+        try:
+            return self.save()
+        finally:
+            self._in_close_event = False
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._dirty and not self.read_only:
-            choice = ask_unsaved_changes(self)
-            if choice is UnsavedChoice.CANCEL:
-                event.ignore()
-                return
-            if choice is UnsavedChoice.SAVE:
-                self._close_after_save = True
-                self._in_close_event = True
-                try:
-                    saved = self.save()
-                finally:
-                    self._in_close_event = False
-                if not saved:
-                    event.ignore()  # problems are shown, or a question is open; nothing is lost
-                    return
+        if not may_close(
+            self, event, unsaved=self._dirty and not self.read_only, save_and_close=self._save_to_close
+        ):
+            return  # problems are shown, or a question is open; nothing is lost
         self._close_after_save = False
         self._closed = True
         self.save_geometry()

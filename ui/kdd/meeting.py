@@ -933,20 +933,18 @@ class MeetingWindow(Dialog):
         """Escape closes the window through the unsaved-changes guard."""
         self.close()
 
+    def _save_to_close(self) -> bool:
+        self._close_when_saved = True
+        if self.details_dirty:
+            self.save_details()
+        if self.item_dirty:
+            self.save_item()
+        return False  # the window closes once both are saved
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self._closed and self.editable and (self.details_dirty or self.item_dirty):
-            choice = base.ask_unsaved_changes(self)
-            if choice is base.UnsavedChoice.CANCEL:
-                event.ignore()
-                return
-            if choice is base.UnsavedChoice.SAVE:
-                event.ignore()
-                self._close_when_saved = True
-                if self.details_dirty:
-                    self.save_details()
-                if self.item_dirty:
-                    self.save_item()
-                return
+        unsaved = not self._closed and self.editable and (self.details_dirty or self.item_dirty)
+        if not base.may_close(self, event, unsaved=unsaved, save_and_close=self._save_to_close):
+            return
         self._closed = True
         self.save_geometry()
         event.accept()
