@@ -22,7 +22,8 @@ from models.i18n import DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("desktop", "ui", "models", "reports")
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+# "t" and "lines" are reports.language.Texts: t("…") and t.lines("…") in the documents' layout code.
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "t": None, "lines": None}
 TRANSLATED = ("ru", "ky")
 
 

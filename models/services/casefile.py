@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from models.dashboard import (
@@ -55,9 +55,10 @@ from models.orm import (
     case_categories,
     closure_outcomes,
 )
+from models.papers import DOCUMENT_LANGUAGE_LABELS, FORM_TITLES
 from models.permissions import Permission
 from models.registers import CASE_STATUS_LABELS
-from models.services import assessments, cases, kdd, plans, referrals, visits, workflow
+from models.services import assessments, cases, documents, kdd, plans, referrals, visits, workflow
 from models.services.base import Actor, audit, get_live, require, unit_of_work
 from models.services.workflow import allowed_transitions
 from models.validation import FIELD_LABELS, age_on, format_date, local_today
@@ -67,9 +68,10 @@ DEFAULT_HISTORY_LIMIT = 500
 # The actions of a case's history, named by the services that write them.
 AUDIT_LABELS: dict[str, str] = {
     action: label
-    for module in (cases, workflow, assessments, plans, referrals, visits, kdd)
+    for module in (cases, workflow, assessments, plans, referrals, visits, kdd, documents)
     for action, label in module.AUDIT_LABELS.items()
 }
+PRINT_ACTIONS = tuple(documents.DESTINATIONS.values())
 
 DUE_LABELS = {
     "initial_assessment": N_("Initial assessment"),
@@ -609,7 +611,7 @@ def audit_labels() -> dict[str, str]:
 def _entries(session: Session, ids: list[uuid.UUID], *, prints: bool, limit: int) -> list[AuditEntry]:
     stmt = select(AuditEntry).where(AuditEntry.entity_id.in_(ids))
     if prints:
-        stmt = stmt.where(or_(AuditEntry.action == "print", AuditEntry.action.like("%.print")))
+        stmt = stmt.where(AuditEntry.action.in_(PRINT_ACTIONS))
     # Ordered in Python: ordering by id in SQL would tempt the planner to walk the whole log backwards.
     rows = list(session.scalars(stmt))
     rows.sort(key=lambda entry: entry.id, reverse=True)
@@ -696,13 +698,19 @@ def _readable(
         value = details.get(key)
         if isinstance(value, str) and value.strip() and not (key == "reason" and action == "closure.request"):
             parts.append(value.strip())
-    if action == "print" or action.endswith(".print"):
-        document = details.get("title") or details.get("document") or details.get("kind")
-        if document:
-            parts.append(str(document))
-        if details.get("language"):
-            parts.append(str(details["language"]))
-    return "; ".join(parts)
+    if action in PRINT_ACTIONS:
+        parts.append(_form_title(details, tr))
+        parts.append(_language_label(str(details.get("language") or ""), tr))
+    return "; ".join(part for part in parts if part)
+
+
+def _language_label(language: str, tr: Callable[[str], str]) -> str:
+    return tr(DOCUMENT_LANGUAGE_LABELS[language]) if language in DOCUMENT_LANGUAGE_LABELS else ""
+
+
+def _form_title(details: dict[str, Any], tr: Callable[[str], str]) -> str:
+    form = str(details.get("form") or "")
+    return tr(FORM_TITLES[form]) if form in FORM_TITLES else form
 
 
 def case_documents(
@@ -718,16 +726,16 @@ def case_documents(
         documents = []
         for entry in entries:
             details = _details(entry)
-            document = details.get("title") or details.get("document") or details.get("kind") or entry.action
+            language = str(details.get("language") or "")
             documents.append(
                 DocumentEntry(
                     at=entry.at.astimezone(),
                     who=names.get(entry.user_id, entry.username or "")
                     if entry.user_id
                     else (entry.username or ""),
-                    document=str(document),
+                    document=_form_title(details, tr),
                     number=str(details.get("number") or ""),
-                    language=str(details.get("language") or details.get("lang") or ""),
+                    language=_language_label(language, tr),
                     record=tr(RECORD_LABELS.get(entry.entity or "", entry.entity or "")),
                 )
             )

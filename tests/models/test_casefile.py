@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from models import audit as audit_log
 from models.dashboard import add_working_days
 from models.database import Database
 from models.i18n import translator
@@ -36,6 +35,7 @@ from models.services.casefile import (
 )
 from models.services.cases import AUDIT_LABELS as CASES_LABELS
 from models.services.cases import assign_worker, update_case
+from models.services.documents import PrintedRecord, record_print
 from models.services.workflow import AUDIT_LABELS as WORKFLOW_LABELS
 from models.services.workflow import ClosureInput, change_status, request_closure
 from models.settings import office_district_id, put_setting
@@ -195,21 +195,22 @@ def test_the_history_is_limited_and_newest_first(db: Database, admin: Actor) -> 
 
 def test_the_documents_are_the_print_entries_of_the_case(db: Database, admin: Actor) -> None:
     case_id = _case(db, admin, date.today())
-    with db.session() as session:
-        session.info["system"] = True
-        audit_log.append(
-            session,
-            "case.print",
-            user_id=admin.user_id,
-            username=admin.username,
-            entity="cases",
-            entity_id=case_id,
-            details={"document": "Карточка случая", "number": "1/2026", "language": "ky"},
-        )
-        session.commit()
+    record_print(
+        db,
+        admin,
+        form="child-card",
+        records=[PrintedRecord("cases", case_id)],
+        number="1/2026",
+        language="ky",
+        pages=1,
+    )
     documents = case_documents(db, admin, case_id)
     assert [(d.document, d.number, d.language, d.who) for d in documents] == [
-        ("Карточка случая", "1/2026", "ky", "Администратор Офиса")
+        ("Регистрационная карта ребёнка", "1/2026", "Кыргызский", "Администратор Офиса")
+    ]
+    history = case_history(db, admin, case_id)
+    assert [(e.label, e.details) for e in history if e.action == "document.print"] == [
+        ("Документ напечатан", "Регистрационная карта ребёнка; Кыргызский")
     ]
 
 
