@@ -6,6 +6,9 @@ once the document has gone to a printer or a file, :func:`record_print`.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,7 +29,8 @@ from reports.layout import Rendered
 
 @dataclass(frozen=True)
 class Target:
-    """What to print: a record (*record_id*) or, for registers and statistics, *options*."""
+    """What to print: a record (*record_id*, from the desktop client) or *options* (the command's,
+    by :attr:`Option.key`, e.g. {"number": "12/2026"}; registers and statistics take filters here)."""
 
     form: str
     record_id: uuid.UUID | None = None
@@ -44,11 +48,21 @@ class Made:
 
 @dataclass(frozen=True)
 class Option:
-    """An option of the ``print`` command for a form: its flag, what it names, and an example."""
+    """An option of the ``print`` command for a form.
+
+    *flag* is "--number" style (its value lands in ``Target.options["number"]``) or a bare name
+    for a positional argument; *choices* limits the values; *required* as argparse means it.
+    """
 
     flag: str
     help: str
     example: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class FormSpec:
     make: Callable[[Database, Actor, Target, Texts], Made]
     options: tuple[Option, ...] = ()
     wide: bool = False
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -81,15 +96,16 @@ class Document:
         return re.sub(r'[\\/:*?"<>|]+', "-", name).strip() + ".pdf"
 
 
+@functools.cache
 def forms() -> dict[str, FormSpec]:
-    """The printable forms by name, in the order the command's --list shows them."""
-    from reports.forms import referral
+    """The printable forms by name: the ``FORMS`` of every module of :mod:`reports.forms`, by *order*."""
+    import reports.forms
 
-    found: dict[str, FormSpec] = {}
-    for module in (referral,):
-        for spec in module.FORMS:
-            found[spec.name] = spec
-    return found
+    found: list[FormSpec] = []
+    for module_info in pkgutil.iter_modules(reports.forms.__path__):
+        module = importlib.import_module(f"reports.forms.{module_info.name}")
+        found += getattr(module, "FORMS", [])
+    return {spec.name: spec for spec in sorted(found, key=lambda spec: (spec.order, spec.name))}
 
 
 def make_document(db: Database, actor: Actor, target: Target, lang: str | None = None) -> Document:

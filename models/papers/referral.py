@@ -23,7 +23,8 @@ from models.papers import (
     reference,
 )
 from models.permissions import Permission
-from models.services.base import Actor, get_live, unit_of_work
+from models.services.base import Actor, get_live, require, unit_of_work
+from models.settings import office_district_id
 
 PRINTABLE_STATUSES = ("issued", "replied")
 
@@ -67,10 +68,14 @@ def referral_id_by_number(db: Database, actor: Actor, number: str) -> uuid.UUID:
         out_no, out_year = int(no_text), int(year_text)
     except ValueError:
         raise DomainError(_("The number {number} is not of the form N/YYYY.", number=number)) from None
+    require(actor, Permission.PRINT)
     with db.reading() as session:
         found = session.scalar(
             select(Referral.id).where(
-                Referral.out_no == out_no, Referral.out_year == out_year, Referral.deleted_at.is_(None)
+                Referral.district_id == office_district_id(session),
+                Referral.out_no == out_no,
+                Referral.out_year == out_year,
+                Referral.deleted_at.is_(None),
             )
         )
     if found is None:

@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from models.database import Database
 from models.errors import NotFound
 from models.i18n import N_, _
-from models.papers.referral import ReferralPaper, referral_paper
+from models.papers.referral import ReferralPaper, referral_id_by_number, referral_paper
 from models.services.base import Actor
 from models.services.documents import PrintedRecord
 
@@ -122,9 +122,12 @@ def _slip(paper: ReferralPaper, t: Texts) -> list[Flowable]:
 
 
 def _make(db: Database, actor: Actor, target: Target, t: Texts) -> Made:
-    if target.record_id is None:
+    referral_id = target.record_id
+    if referral_id is None and target.options.get("number"):
+        referral_id = referral_id_by_number(db, actor, str(target.options["number"]))
+    if referral_id is None:
         raise NotFound(_("Choose the referral to print."))
-    paper = referral_paper(db, actor, target.record_id)
+    paper = referral_paper(db, actor, referral_id)
     return Made(render(paper, t), paper.number, (PrintedRecord("referrals", paper.referral_id),))
 
 
@@ -134,5 +137,6 @@ FORMS = [
         TITLE,
         _make,
         options=(Option("--number", N_("outgoing № of the referral"), "12/2026"),),
+        order=10,
     )
 ]

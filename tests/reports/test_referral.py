@@ -95,3 +95,12 @@ def test_a_referral_fits_on_one_page_with_its_slip(office: PrintOffice) -> None:
     pages = pages_text(make_document(office.db, office.actor, Target("referral", referral_id), "ru").pdf)
     assert len(pages) == 1
     assert "Страница 1 из 1" in pages[0]
+
+
+def test_the_command_finds_the_referral_by_its_number(office: PrintOffice) -> None:
+    _, number = issued_referral(office)
+    document = make_document(office.db, office.actor, Target("referral", options={"number": number}), "ru")
+    assert f"к направлению № {number}" in text(document.pdf)
+    with pytest.raises(DomainError) as caught:
+        make_document(office.db, office.actor, Target("referral", options={"number": "99/1999"}), "ru")
+    assert "99/1999" in str(caught.value)
