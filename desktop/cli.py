@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
@@ -35,7 +35,7 @@ from models.database import (
 )
 from models.demo import generate
 from models.errors import DatabaseRefused, DomainError, ValidationFailed
-from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, set_language
+from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, ngettext, set_language
 from models.maintenance import (
     CheckStatus,
     backup_database,
@@ -46,6 +46,7 @@ from models.maintenance import (
     restore_target,
     verify_backup,
 )
+from models.papers import DOCUMENT_LANGUAGES
 from models.permissions import ROLE_LABELS
 from models.reference import districts
 from models.services.base import Actor
@@ -60,6 +61,8 @@ from models.services.users import (
     set_role,
 )
 from models.settings import office_is_set_up
+
+from reports import catalog
 
 ENV_PASSWORD = "BALAKORGOO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 ENV_NEW_PASSWORD = "BALAKORGOO_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
@@ -321,7 +324,50 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("role", choices=tuple(ROLE_LABELS), metavar=gettext("ROLE"))
     for sub in (add, listing, passwd, disable, enable, role):
         _user_option(sub)
+    _print_command(commands)
     return parser
+
+
+def _print_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``print FORM …``: one sub-command per printable form, its options from the form's spec.
+
+    Its --lang is the document's language (ky, ru or both), not the messages' language.
+    """
+    help_text = gettext("print a document to a PDF file")
+    printing = _localized(
+        commands.add_parser(
+            "print", help=help_text, description=help_text, add_help=False, formatter_class=_Formatter
+        )
+    )
+    printing.add_argument("--list", action="store_true", help=gettext("list the forms and their options"))
+    printing.set_defaults(handler=_cmd_print_list, parser=printing)
+    forms = printing.add_subparsers(title=gettext("forms"), metavar=gettext("FORM"))
+    for spec in catalog.forms().values():
+        title = gettext(spec.title)
+        sub = _localized(
+            forms.add_parser(
+                spec.name, help=title, description=title, add_help=False, formatter_class=_Formatter
+            )
+        )
+        for option in spec.options:
+            _form_option(sub, option)
+        sub.add_argument(
+            "--lang",
+            choices=DOCUMENT_LANGUAGES,
+            default=None,
+            help=gettext("language of the document: ky, ru or both (default: the office's setting)"),
+        )
+        sub.add_argument(
+            "--out", required=True, type=Path, metavar=gettext("FILE"), help=gettext("the PDF file to write")
+        )
+        sub.add_argument(
+            "--db",
+            metavar=gettext("PATH_OR_URL"),
+            default=argparse.SUPPRESS,
+            help=gettext("the database: a SQLite file or a PostgreSQL URL"),
+        )
+        _user_option(sub)
+        sub.set_defaults(handler=_cmd_print, parser=sub, form=spec.name)
 
 
 # --- shared steps ---------------------------------------------------------------------------
@@ -398,6 +444,72 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     from desktop.gui import run_gui  # Qt is loaded only for the desktop program
 
     return run_gui(args.db, args.gui_lang)
+
+
+def _form_option(parser: argparse.ArgumentParser, option: catalog.Option) -> None:
+    """One option of a form: a flag (--number 12/2026) or a positional value (children)."""
+    extra: dict[str, Any] = {"choices": option.choices} if option.choices else {"metavar": option.example}
+    if option.flag.startswith("-"):
+        parser.add_argument(
+            option.flag, dest=option.key, required=option.required, help=gettext(option.help), **extra
+        )
+    else:
+        parser.add_argument(
+            option.key, nargs=None if option.required else "?", help=gettext(option.help), **extra
+        )
+
+
+def _cmd_print_list(args: argparse.Namespace) -> int:
+    """``print --list``: the forms, what each is, and its options with an example."""
+    if not args.list:
+        args.parser.print_help()
+        return 2
+    for spec in catalog.forms().values():
+        _out(f"{spec.name}  —  {gettext(spec.title)}")
+        for option in spec.options:
+            value = "|".join(option.choices) if option.choices else option.example
+            usage = f"{option.flag} {value}" if option.flag.startswith("-") else value
+            optional = "" if option.required else " " + gettext("(optional)")
+            _out(f"    {usage:<28} {gettext(option.help)}{optional}")
+    _out()
+    _out(gettext("Every form takes --lang ky|ru|both, --out FILE.pdf and --user NAME."))
+    return 0
+
+
+def _cmd_print(args: argparse.Namespace) -> int:
+    """Make one document, write it to --out (whole or not at all), and record the print."""
+    spec = catalog.forms()[args.form]
+    options = {
+        option.key: getattr(args, option.key) for option in spec.options if getattr(args, option.key, None)
+    }
+    password = _acting_password(args)
+    with _signed_in(args, password) as (db, actor):
+        document = catalog.make_document(db, actor, catalog.Target(spec.name, options=options), args.lang)
+        _write_atomically(args.out, document.pdf)
+        catalog.record_print(db, actor, document, destination="pdf")
+    title = document.title + (f" № {document.number}" if document.number else "")
+    pages = ngettext("{path}: {title}, {pages} page.", "{path}: {title}, {pages} pages.", document.pages)
+    _out(pages.format(path=args.out, title=title, pages=document.pages))
+    return 0
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write *data* to *path* through a temporary file beside it: a full disk leaves no half file."""
+    folder = path.parent if str(path.parent) else Path()
+    temporary: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{path.name}.", delete=False) as fh:
+            temporary = Path(fh.name)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temporary.replace(path)
+    except OSError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise CommandRefused(
+            _("The file {path} could not be written: {error}", path=str(path), error=exc.strerror or str(exc))
+        ) from None
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
