@@ -16,6 +16,12 @@ from models.database import Database
 from models.errors import FieldProblem, NotFound, ValidationFailed
 from models.i18n import N_, _, current_language
 from models.orm import AdminUnit
+from models.papers import (
+    DEFAULT_DOCUMENT_LANGUAGE,
+    DOCUMENT_LANGUAGE_SETTING,
+    DOCUMENT_LANGUAGES,
+    document_language,
+)
 from models.permissions import Permission
 from models.services.base import Actor, audit, require, unit_of_work
 from models.settings import get_setting, office_district_id, put_setting
@@ -45,9 +51,12 @@ class OfficeEdit:
     head_name: str = ""
     address: str = ""
     phone: str = ""
+    # The language documents print in unless the user picks another: ky, ru or both.
+    document_language: str = DEFAULT_DOCUMENT_LANGUAGE
 
     def normalized(self) -> OfficeEdit:
-        return OfficeEdit(*(" ".join(getattr(self, field).split()) for field in OFFICE_FIELD_LABELS))
+        texts = {field: " ".join(getattr(self, field).split()) for field in OFFICE_FIELD_LABELS}
+        return OfficeEdit(**texts, document_language=self.document_language)
 
 
 @dataclass(frozen=True)
@@ -112,13 +121,18 @@ def _district(session: Session) -> AdminUnit:
     return unit
 
 
+def _text_setting(session: Session, key: str) -> str:
+    return str(get_setting(session, key, "") or "")
+
+
 def get_office(db: Database, actor: Actor) -> OfficeInfo:
     require(actor, Permission.READ)
     with db.reading() as session:
         unit = _district(session)
-        details = OfficeEdit(
-            *(str(get_setting(session, f"office.{field}", "") or "") for field in OFFICE_FIELD_LABELS)
-        )
+        texts = {
+            field: str(get_setting(session, f"office.{field}", "") or "") for field in OFFICE_FIELD_LABELS
+        }
+        details = OfficeEdit(**texts, document_language=document_language(session))
         return OfficeInfo(unit.id, unit.name_ru, unit.name_ky, unit.code, details)
 
 
@@ -147,6 +161,10 @@ def update_office(db: Database, actor: Actor, details: OfficeEdit) -> list[str]:
                         ),
                     )
                 )
+        if details.document_language not in DOCUMENT_LANGUAGES:
+            problems.append(
+                FieldProblem("document_language", _("Language of documents: choose Kyrgyz, Russian or both."))
+            )
         if problems:
             raise ValidationFailed(problems)
         changed = []
@@ -156,6 +174,9 @@ def update_office(db: Database, actor: Actor, details: OfficeEdit) -> list[str]:
             if get_setting(session, key, "") != value:
                 put_setting(session, key, value)
                 changed.append(key)
+        if document_language(session) != details.document_language:
+            put_setting(session, DOCUMENT_LANGUAGE_SETTING, details.document_language)
+            changed.append(DOCUMENT_LANGUAGE_SETTING)
         if changed:
             audit(session, actor, "office.update", entity="settings", details={"keys": changed})
         return changed

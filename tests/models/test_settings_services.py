@@ -79,6 +79,19 @@ def test_the_department_names_are_required(db: Database, admin: Actor) -> None:
     assert stored_settings(db) == before
 
 
+def test_the_language_of_documents_is_kyrgyz_russian_or_both(db: Database, admin: Actor) -> None:
+    details = get_office(db, admin).details
+    assert details.document_language == "both"
+    before = stored_settings(db)
+    with pytest.raises(ValidationFailed) as refused:
+        update_office(db, admin, replace(details, document_language="en"))
+    assert refused.value.for_field("document_language")
+    assert stored_settings(db) == before
+
+    assert update_office(db, admin, replace(details, document_language="ru")) == ["documents.language"]
+    assert get_office(db, admin).details.document_language == "ru"
+
+
 def test_saving_unchanged_details_writes_nothing(db: Database, admin: Actor) -> None:
     before = audit_count(db)
 

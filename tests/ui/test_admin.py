@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPus
 
 from models.i18n import gettext, set_language
 from models.lookups import reference_choices
+from models.papers import document_language
 from models.services.reference import (
     OrganisationInput,
     add_organisation,
@@ -289,6 +290,18 @@ def test_office_details_are_saved_and_a_missing_name_is_shown_next_to_its_field(
     details = get_office(ctx.db, ctx.actor).details
     assert (details.department_name_ru, details.head_name) == ("Отдел защиты детей", "Асанова Гүлнара Ңурзат")
     assert error_under(tab, "department_name_ru") == ""
+
+
+def test_the_office_chooses_the_language_its_documents_print_in(ctx: AppContext, qtbot: QtBot) -> None:
+    _page, tab = tab_of(ctx, qtbot, "office", OfficeTab, show=True)
+    assert tab.language.currentText() == "Кыргызский и русский"
+    tab.language.setCurrentIndex(tab.language.findData("ky"))
+    assert tab.save_button.isEnabled()
+    with qtbot.wait_signal(ctx.data_changed):
+        tab.save_button.click()
+    assert get_office(ctx.db, ctx.actor).details.document_language == "ky"
+    with ctx.db.reading() as session:
+        assert document_language(session) == "ky"
 
 
 # --- reference data -------------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from models.i18n import N_, gettext
+from models.papers import DOCUMENT_LANGUAGE_LABELS, DOCUMENT_LANGUAGES
 from models.services.settings import OFFICE_FIELD_LABELS, OfficeEdit, OfficeInfo, get_office, update_office
 
 from ui.admin.common import SettingsTab
@@ -35,6 +36,16 @@ class OfficeTab(SettingsTab[OfficeEdit]):
         for field, edit in self.edits.items():
             self.fields.add(field, gettext(OFFICE_FIELD_LABELS[field]), edit)
             edit.textChanged.connect(self._on_edit_text_changed)
+        self.language = QComboBox()
+        for code in DOCUMENT_LANGUAGES:
+            self.language.addItem(gettext(DOCUMENT_LANGUAGE_LABELS[code]), code)
+        self.language.currentIndexChanged.connect(self._on_language_current_index_changed)
+        self.fields.add(
+            "document_language",
+            gettext("Language of documents"),
+            self.language,
+            gettext("What documents print in unless another language is chosen when printing."),
+        )
         body = QWidget()
         body.setMaximumWidth(900)
         inner = QVBoxLayout(body)
@@ -48,7 +59,8 @@ class OfficeTab(SettingsTab[OfficeEdit]):
         self.refresh()
 
     def typed(self) -> OfficeEdit:
-        return OfficeEdit(**{field: edit.text() for field, edit in self.edits.items()})
+        texts = {field: edit.text() for field, edit in self.edits.items()}
+        return OfficeEdit(**texts, document_language=str(self.language.currentData()))
 
     def current(self) -> OfficeEdit:
         return self.typed()
@@ -64,6 +76,7 @@ class OfficeTab(SettingsTab[OfficeEdit]):
         self.district.setText(f"{district} ({stored.district_code})" if stored.district_code else district)
         for field, edit in self.edits.items():
             edit.setText(getattr(stored.details, field))
+        self.language.setCurrentIndex(max(0, self.language.findData(stored.details.document_language)))
         return stored.details
 
     def write(self) -> None:
@@ -71,4 +84,8 @@ class OfficeTab(SettingsTab[OfficeEdit]):
 
     @Slot(str)
     def _on_edit_text_changed(self, _text: str) -> None:
+        self._update_buttons()
+
+    @Slot(int)
+    def _on_language_current_index_changed(self, _index: int) -> None:
         self._update_buttons()
