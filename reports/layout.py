@@ -254,7 +254,7 @@ def letterhead(office: OfficeHeader, t: Texts) -> list[Flowable]:
     contact = ", ".join(part for part in (office.address, phone) if part)
     if contact:
         story.append(para(contact, "small_center"))
-    story.append(Spacer(1, 8))
+    story.append(Spacer(1, 6))
     return story
 
 
@@ -269,7 +269,7 @@ def title(texts: Sequence[str], subtitle: str = "") -> list[Flowable]:
     story: list[Flowable] = [para(line.upper(), "title") for line in texts]
     if subtitle:
         story.append(para(subtitle, "subtitle"))
-    story.append(Spacer(1, 8))
+    story.append(Spacer(1, 6))
     return story
 
 
@@ -295,8 +295,8 @@ def fields(rows: Sequence[tuple[str, Any]], *, label_share: float = 0.34, wide: 
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (1, 0), (1, -1), 0.4, GRID),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
         )
     )
@@ -368,7 +368,7 @@ def signatures(t: Texts, rows: Sequence[SignatureLine], *, wide: bool = False) -
         top = 2 * index
         data.append([para(row.position, "label"), "", "", para(row.name, "cell_center"), "", ""])
         data.append(["", caption[0], "", caption[1], "", caption[2]])
-        commands += [("TOPPADDING", (0, top), (-1, top), 12), ("NOSPLIT", (0, top), (-1, top + 1))]
+        commands += [("TOPPADDING", (0, top), (-1, top), 8), ("NOSPLIT", (0, top), (-1, top + 1))]
         commands += [("LINEBELOW", (column, top), (column, top), 0.5, colors.black) for column in (1, 3, 5)]
     shares = (0.3, 0.18, 0.03, 0.33, 0.03, 0.13)
     table = Table(data, colWidths=[width * share for share in shares], hAlign="LEFT")

@@ -39,10 +39,12 @@ def render(paper: ReferralPaper, t: Texts) -> Rendered:
     addressee = [t.value(paper.organisation)]
     if paper.organisation_address:
         addressee.append(paper.organisation_address)
-    story += [Spacer(1, 4), *(para(line, "right") for line in addressee), Spacer(1, 10)]
+    story += [Spacer(1, 2), *(para(line, "right") for line in addressee), Spacer(1, 4)]
     story += title(t.lines(TITLE), subtitle="№ " + paper.number)
-    story.append(fields(_child_rows(paper, t) + _request_rows(paper, t)))
-    story.append(Spacer(1, 6))
+    story.append(
+        fields(_child_rows(paper, t) + _request_rows(paper, t), label_share=0.4 if t.bilingual else 0.34)
+    )
+    story.append(Spacer(1, 4))
     for line in t.lines(
         "Please return the reply slip below with the outcome by {date}.", date=date_text(paper.reply_due)
     ):
@@ -56,7 +58,7 @@ def render(paper: ReferralPaper, t: Texts) -> Rendered:
             ],
         )
     )
-    story += [Spacer(1, 12), KeepTogether([cut_line(t), Spacer(1, 4), *_slip(paper, t)])]
+    story += [Spacer(1, 3), KeepTogether([cut_line(t), *_slip(paper, t)])]
     return build(story, t, title=f"{' / '.join(t.each(TITLE))} № {paper.number}")
 
 
@@ -96,14 +98,12 @@ def _slip(paper: ReferralPaper, t: Texts) -> list[Flowable]:
     """The slip the organisation fills in and returns; it repeats the №, the child and the service."""
     to = t.value(paper.office.department)
     story: list[Flowable] = [
-        *(para(line.upper(), "title") for line in t.lines("Reply slip")),
-        *(
-            para(line, "center")
-            for line in t.lines(
-                "to referral № {number} of {date}", number=paper.number, date=date_text(paper.issued_on)
-            )
+        para(t("Reply slip").upper(), "title"),
+        para(
+            t("to referral № {number} of {date}", number=paper.number, date=date_text(paper.issued_on)),
+            "center",
         ),
-        Spacer(1, 6),
+        Spacer(1, 4),
         fields(
             [
                 (t("To"), to),
@@ -112,9 +112,10 @@ def _slip(paper: ReferralPaper, t: Texts) -> list[Flowable]:
                 (t("Service provided (yes / no)"), ""),
                 (t("Date of the service"), ""),
                 (t("Outcome"), ""),
-            ]
+            ],
+            label_share=0.42 if t.bilingual else 0.34,
         ),
-        blank_lines(2),
+        blank_lines(1 if t.bilingual else 2),
         signatures(t, [SignatureLine(t("Responsible person of the organisation"), "")]),
         para(t("Return by {date}", date=date_text(paper.reply_due)), "small"),
     ]
