@@ -469,8 +469,9 @@ def _cmd_print_list(args: argparse.Namespace) -> int:
         for option in spec.options:
             value = "|".join(option.choices) if option.choices else option.example
             usage = f"{option.flag} {value}" if option.flag.startswith("-") else value
-            optional = "" if option.required else " " + gettext("(optional)")
-            _out(f"    {usage:<28} {gettext(option.help)}{optional}")
+            described = gettext(option.help)
+            optional = "" if option.required or described.endswith(")") else " " + gettext("(optional)")
+            _out(f"    {usage:<28} {described}{optional}")
     _out()
     _out(gettext("Every form takes --lang ky|ru|both, --out FILE.pdf and --user NAME."))
     return 0
