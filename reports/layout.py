@@ -288,7 +288,9 @@ def fields(rows: Sequence[tuple[str, Any]], *, label_share: float = 0.34, wide: 
         [para(label, "label"), para(value if value not in (None, "") else "", "cell")]
         for label, value in rows
     ]
-    table = Table(data, colWidths=[width * label_share, width * (1 - label_share)], hAlign="LEFT")
+    table = Table(
+        data, colWidths=[width * label_share, width * (1 - label_share)], hAlign="LEFT", splitInRow=30
+    )
     table.setStyle(
         _style(
             [
@@ -336,7 +338,9 @@ def data_table(
             ("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL),
             ("LINEABOVE", (0, -1), (-1, -1), 1, GRID),
         ]
-    table = Table(data, colWidths=[share * scale for share in widths], repeatRows=1, hAlign="LEFT")
+    table = Table(
+        data, colWidths=[share * scale for share in widths], repeatRows=1, hAlign="LEFT", splitInRow=30
+    )
     table.setStyle(_style(commands))
     return table
 

@@ -46,7 +46,9 @@ def add_named_child(
     return child.id
 
 
-def issued_referral(office: PrintOffice, *, personal: bool = True) -> tuple[uuid.UUID, str]:
+def issued_referral(
+    office: PrintOffice, *, personal: bool = True, reason: str = "Ребёнок не посещает школу с сентября"
+) -> tuple[uuid.UUID, str]:
     """A referral of the office's case to its school, consented and issued: its id and №."""
     db, actor = office.db, office.actor
     referral_id = create_referral(
@@ -55,7 +57,7 @@ def issued_referral(office: PrintOffice, *, personal: bool = True) -> tuple[uuid
         ReferralInput(
             office.organisation_id,
             "education",
-            reason="Ребёнок не посещает школу с сентября",
+            reason=reason,
             requested_service="Зачислить в 5 класс",
             attachments="Копия свидетельства о рождении",
             contains_personal_data=personal,

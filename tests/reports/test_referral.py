@@ -104,3 +104,12 @@ def test_the_command_finds_the_referral_by_its_number(office: PrintOffice) -> No
     with pytest.raises(DomainError) as caught:
         make_document(office.db, office.actor, Target("referral", options={"number": "99/1999"}), "ru")
     assert "99/1999" in str(caught.value)
+
+
+def test_a_reason_longer_than_a_page_flows_onto_the_next_page(office: PrintOffice) -> None:
+    reason = "Ребёнок не посещает школу с сентября, семья Ёлкиных не отвечает на звонки. " * 110
+    referral_id, _ = issued_referral(office, reason=reason)
+    document = make_document(office.db, office.actor, Target("referral", referral_id), "ru")
+    assert document.pages >= 3
+    assert chars_outside(document.pdf, margin=20) == []
+    assert text(document.pdf).count("семья Ёлкиных") == 110
