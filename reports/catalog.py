@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.database import Database
-from models.errors import NotFound
+from models.errors import DomainError, NotFound
 from models.i18n import _
 from models.papers import document_language
 from models.services import documents
@@ -75,6 +75,8 @@ class FormSpec:
     options: tuple[Option, ...] = ()
     wide: bool = False
     order: int = 100
+    # The same figures as an XLSX workbook (the statistics), for a --out file ending in .xlsx.
+    spreadsheet: Callable[[Database, Actor, Target, str], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,19 @@ def make_document(db: Database, actor: Actor, target: Target, lang: str | None =
         pages=made.rendered.pages,
         records=made.records,
     )
+
+
+def make_spreadsheet(db: Database, actor: Actor, target: Target, lang: str | None = None) -> bytes:
+    """The XLSX workbook of a form that has one (the statistics); others are refused."""
+    spec = forms().get(target.form)
+    if spec is None:
+        raise NotFound(_("There is no form named {form}.", form=target.form))
+    if spec.spreadsheet is None:
+        raise DomainError(_("The form {form} is printed as a PDF only.", form=target.form))
+    if lang is None:
+        with db.reading() as session:
+            lang = document_language(session)
+    return spec.spreadsheet(db, actor, target, lang)
 
 
 def record_print(

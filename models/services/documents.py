@@ -16,8 +16,8 @@ AUDIT_LABELS: dict[str, str] = {
     "document.save": N_("Document saved as PDF"),
 }
 
-# How a document left the program: sent to a printer, or written to a PDF file.
-DESTINATIONS = {"printer": "document.print", "pdf": "document.save"}
+# How a document left the program: sent to a printer, or written to a file (PDF, or XLSX figures).
+DESTINATIONS = {"printer": "document.print", "pdf": "document.save", "xlsx": "document.save"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ def record_print(
 ) -> None:
     """Write one audit entry per record the document shows (one entry when it shows none, e.g. a register)."""
     action = DESTINATIONS[destination]
-    details = {"form": form, "number": number or "", "language": language, "pages": pages}
+    details: dict[str, object] = {"form": form, "number": number or "", "language": language, "pages": pages}
+    if destination == "xlsx":
+        details["format"] = "xlsx"
     if destination == "printer":
         details["copies"] = copies
     with unit_of_work(db, actor, Permission.PRINT) as session:
