@@ -46,9 +46,10 @@ from models.maintenance import (
     restore_target,
     verify_backup,
 )
-from models.papers import DOCUMENT_LANGUAGES
+from models.papers import DOCUMENT_LANGUAGES, document_language
 from models.permissions import ROLE_LABELS
 from models.reference import districts
+from models.services import documents
 from models.services.base import Actor
 from models.services.office import OfficeDetails, set_up_office
 from models.services.users import (
@@ -358,7 +359,13 @@ def _print_command(commands: argparse._SubParsersAction[_Parser]) -> None:
             help=gettext("language of the document: ky, ru or both (default: the office's setting)"),
         )
         sub.add_argument(
-            "--out", required=True, type=Path, metavar=gettext("FILE"), help=gettext("the PDF file to write")
+            "--out",
+            required=True,
+            type=Path,
+            metavar=gettext("FILE"),
+            help=gettext("the PDF file to write")
+            if spec.spreadsheet is None
+            else gettext("the file to write: .pdf, or .xlsx for the figures as a workbook"),
         )
         sub.add_argument(
             "--db",
@@ -484,13 +491,29 @@ def _cmd_print(args: argparse.Namespace) -> int:
         option.key: getattr(args, option.key) for option in spec.options if getattr(args, option.key, None)
     }
     password = _acting_password(args)
+    target = catalog.Target(spec.name, options=options)
     with _signed_in(args, password) as (db, actor):
-        document = catalog.make_document(db, actor, catalog.Target(spec.name, options=options), args.lang)
+        if args.out.suffix.lower() == ".xlsx":
+            return _print_spreadsheet(args, db, actor, target)
+        document = catalog.make_document(db, actor, target, args.lang)
         _write_atomically(args.out, document.pdf)
         catalog.record_print(db, actor, document, destination="pdf")
     title = document.title + (f" № {document.number}" if document.number else "")
     pages = ngettext("{path}: {title}, {pages} page.", "{path}: {title}, {pages} pages.", document.pages)
     _out(pages.format(path=args.out, title=title, pages=document.pages))
+    return 0
+
+
+def _print_spreadsheet(args: argparse.Namespace, db: Database, actor: Actor, target: catalog.Target) -> int:
+    """--out FILE.xlsx: the form's figures as a workbook (the statistics), recorded like a saved PDF."""
+    workbook = catalog.make_spreadsheet(db, actor, target, args.lang)
+    _write_atomically(args.out, workbook)
+    with db.reading() as session:
+        language = args.lang or document_language(session)
+    documents.record_print(
+        db, actor, form=target.form, records=(), number=None, language=language, pages=0, destination="xlsx"
+    )
+    _out(_("{path}: the figures as a workbook.", path=str(args.out)))
     return 0
 
 

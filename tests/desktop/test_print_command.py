@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models.database import Database
@@ -96,3 +97,22 @@ def test_a_wrong_document_language_is_a_usage_error(
         == 2
     )
     assert "--lang" in capsys.readouterr().err
+
+
+def test_statistics_go_to_a_workbook_when_the_file_ends_in_xlsx(
+    office: PrintOffice, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "отчёт.xlsx"
+    period = ["--from", f"01.01.{TODAY.year}", "--to", TODAY.strftime("%d.%m.%Y")]
+    code = _print(tmp_path, "statistics", *period, "--lang", "ru", "--out", str(out), "--user", "admin")
+    assert code == 0, capsys.readouterr().err
+    book = load_workbook(out)
+    values = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "Открыто случаев за период" in values
+    assert (
+        _print(
+            tmp_path, "referral", "--number", "1/2026", "--out", str(tmp_path / "r.xlsx"), "--user", "admin"
+        )
+        == 1
+    )
+    assert "только в PDF" in capsys.readouterr().err
