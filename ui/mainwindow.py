@@ -347,7 +347,10 @@ class MainWindow(QMainWindow):
         kind = self._record_kind()
         permission = WRITE_PERMISSION.get(kind) if kind else None
         self.new_action.setEnabled(permission is not None and self.ctx.can(permission))
-        self.print_action.setEnabled(callable(getattr(page, "print_view", None)))
+        can_print = getattr(page, "can_print", None)
+        self.print_action.setEnabled(
+            callable(getattr(page, "print_view", None)) and (not callable(can_print) or bool(can_print()))
+        )
         self.find_action.setEnabled(page is not None)
         self.refresh_action.setEnabled(page is not None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
@@ -58,7 +58,11 @@ from ui.context import AppContext
 from ui.errors import error_text, show_error
 from ui.forms.base import UnsavedChoice, ask_reload, ask_unsaved_changes
 from ui.forms.widgets import FieldSet, ProblemLabel, qdate, text_or_none
+from ui.printing import show_preview
 from ui.tasks import Task, run_task
+
+if TYPE_CHECKING:
+    from reports.catalog import Target
 
 PLAN_KIND_SHORT = {"child": N_("ИПЗР"), "family": N_("Family plan")}
 
@@ -174,12 +178,20 @@ class PlanTab(CaseTab):
         self.approve_button = QPushButton(gettext("Approve"))
         self.revise_button = QPushButton(gettext("Make a revision"))
         self.delete_button = QPushButton(gettext("Delete draft"))
+        self.print_button = QPushButton(gettext("Print…"))
+        self.print_button.setToolTip(gettext("Print the version shown"))
         top = QHBoxLayout()
         top.addWidget(version_caption)
         top.addWidget(self.version_combo)
         top.addWidget(self.new_button)
         top.addStretch(1)
-        for button in (self.save_button, self.approve_button, self.revise_button, self.delete_button):
+        for button in (
+            self.save_button,
+            self.approve_button,
+            self.revise_button,
+            self.delete_button,
+            self.print_button,
+        ):
             top.addWidget(button)
 
         self.status_label = QLabel()
@@ -306,6 +318,7 @@ class PlanTab(CaseTab):
         self.approve_button.clicked.connect(self._on_approve_button_clicked)
         self.revise_button.clicked.connect(self._on_revise_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
         self.add_goal_button.clicked.connect(self._on_add_goal_button_clicked)
         self.remove_goal_button.clicked.connect(self._on_remove_goal_button_clicked)
         self.goal_up_button.clicked.connect(lambda: self._move(self.goals_view, self.goals_model, -1))
@@ -399,6 +412,13 @@ class PlanTab(CaseTab):
         self.review_button.setVisible(can_write and approved)
         self.review_button.setEnabled(idle)
         self.version_combo.setEnabled(idle)
+        self.print_button.setVisible(self.ctx.can(Permission.PRINT) and d is not None)
+        self.print_button.setEnabled(idle and not self._dirty)
+        self.print_button.setToolTip(
+            gettext("Save the changes first: the stored version is printed.")
+            if self._dirty
+            else gettext("Print the version shown")
+        )
 
         for button in (
             self.add_goal_button,
@@ -861,6 +881,17 @@ class PlanTab(CaseTab):
         self._update_controls()
 
     # --- the unsaved-changes guard of the workspace window ---------------------------------
+
+    def print_target(self) -> Target | None:
+        """The plan version shown, for printing (none while the tab shows no plan)."""
+        from reports.catalog import Target
+
+        return Target("case-plan", self.details.id) if self.details is not None else None
+
+    @Slot()
+    def _on_print_button_clicked(self) -> None:
+        if self.details is not None and not self._dirty:
+            self.dialog = show_preview(self.ctx, "case-plan", self.details.id, parent=self)
 
     def confirm_close(self) -> bool:
         """Whether the workspace window may close now; unsaved changes are saved, dropped or kept.

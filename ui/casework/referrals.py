@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QDate, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QCloseEvent, QColor
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -81,10 +81,16 @@ from ui.forms.widgets import (
     set_read_only,
     text_or_none,
 )
+from ui.printing import show_preview
 from ui.tasks import Progress, Task, run_task
+
+if TYPE_CHECKING:
+    from reports.catalog import Target
 
 DATE_FORMAT = "dd.MM.yyyy"
 RECORD_KIND = "referral"
+# A referral is printed once it is issued (it then has its outgoing №).
+PRINTABLE = ("issued", "replied")
 
 
 def _date_edit(today_at_most: bool = True) -> QDateEdit:
@@ -406,6 +412,7 @@ class ReferralWindow(Dialog):
         self.closed = False
         self.step_dialog: StepDialog | None = None
         self.picker: PersonPicker | None = None
+        self.preview: QWidget | None = None
         self._plan_action_id = plan_action_id
         self._can_write = ctx.can(Permission.REFERRAL_WRITE)
         self._dirty = False
@@ -492,10 +499,13 @@ class ReferralWindow(Dialog):
         self.save_button = QPushButton(gettext("Save"))
         self.cancel_referral_button = QPushButton(gettext("Cancel the referral…"))
         self.close_button = QPushButton(gettext("Close"))
+        self.print_button = QPushButton(gettext("Print…"))
+        self.print_button.setToolTip(gettext("Print the referral with its reply slip (Ctrl+P)"))
+        self.print_button.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.loading_label)
         buttons.addStretch(1)
-        for button in (self.cancel_referral_button, self.save_button, self.close_button):
+        for button in (self.print_button, self.cancel_referral_button, self.save_button, self.close_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
 
@@ -525,6 +535,10 @@ class ReferralWindow(Dialog):
         self.cancel_referral_button.clicked.connect(self._on_cancel_referral_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.close)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self).activated.connect(
+            self._on_print_button_clicked
+        )
         for button in (self.consent_button, self.issue_button, self.reply_button):
             button.setAutoDefault(False)
 
@@ -758,6 +772,7 @@ class ReferralWindow(Dialog):
             gettext("Correct the reply…") if status == "replied" else gettext("Record reply…")
         )
         self.cancel_referral_button.setVisible(can and not new and status in ("draft", "issued"))
+        self.print_button.setVisible(self.ctx.can(Permission.PRINT) and not new and status in PRINTABLE)
 
     # --- editing --------------------------------------------------------------------------
 
@@ -925,6 +940,11 @@ class ReferralWindow(Dialog):
         self._step_done(_issued_text(issued))
 
     @Slot()
+    def _on_print_button_clicked(self) -> None:
+        if self.record_id is not None and self.status in PRINTABLE and self.ctx.can(Permission.PRINT):
+            self.preview = show_preview(self.ctx, "referral", self.record_id, parent=self)
+
+    @Slot()
     def _on_reply_button_clicked(self) -> None:
         if self.record_id is None or self.version is None or self.details is None:
             return
@@ -1078,6 +1098,10 @@ class ReferralsTab(CaseTab):
         self.issue_button = QPushButton(gettext("Issue…"))
         self.reply_button = QPushButton(gettext("Record reply…"))
         self.cancel_button = QPushButton(gettext("Cancel the referral…"))
+        self.print_button = QPushButton(gettext("Print…"))
+        self.print_button.setToolTip(gettext("Print the chosen referral (it must be issued)"))
+        self.print_button.setVisible(ctx.can(Permission.PRINT))
+        self.preview: QWidget | None = None
         buttons = QHBoxLayout()
         for button in (
             self.new_button,
@@ -1086,6 +1110,7 @@ class ReferralsTab(CaseTab):
             self.issue_button,
             self.reply_button,
             self.cancel_button,
+            self.print_button,
         ):
             button.setAutoDefault(False)
             buttons.addWidget(button)
@@ -1117,6 +1142,7 @@ class ReferralsTab(CaseTab):
         self.issue_button.clicked.connect(self._on_issue_button_clicked)
         self.reply_button.clicked.connect(self._on_reply_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
         self.model.modelReset.connect(self._on_view_selection_changed)
@@ -1159,6 +1185,20 @@ class ReferralsTab(CaseTab):
         self.issue_button.setEnabled(status == "draft")
         self.reply_button.setEnabled(status in ("issued", "replied"))
         self.cancel_button.setEnabled(status in ("draft", "issued"))
+        self.print_button.setEnabled(status in PRINTABLE)
+
+    def print_target(self) -> Target | None:
+        """The chosen referral if it was issued (the workspace's Ctrl+P prints it)."""
+        from reports.catalog import Target
+
+        row = self.current()
+        return Target("referral", row.id) if row is not None and row.status in PRINTABLE else None
+
+    @Slot()
+    def _on_print_button_clicked(self) -> None:
+        row = self.current()
+        if row is not None and row.status in PRINTABLE:
+            self.preview = show_preview(self.ctx, "referral", row.id, parent=self)
 
     def _written(self, message: str = "") -> None:
         self.problem.clear_problem()

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -46,6 +46,9 @@ from ui.errors import error_text, show_error
 from ui.forms.widgets import ERROR_COLOUR, WARNING_COLOUR
 from ui.tasks import Progress, Task, run_task
 
+if TYPE_CHECKING:
+    from reports.catalog import Target
+
 log = logging.getLogger(__name__)
 
 # Kinds announced by ctx.data_changed after which the workspace reads its case again.
@@ -71,6 +74,15 @@ class TabSpec:
     module: str
     class_name: str
 
+
+# The documents of a case, printed from the workspace's Print menu: form name and title msgid.
+CASE_DOCUMENTS = (
+    ("child-card", N_("Child registration card")),
+    ("case-plan", N_("Child protection plan")),
+    ("initial-assessment", N_("Initial assessment")),
+    ("comprehensive-assessment", N_("Comprehensive needs assessment")),
+    ("housing-act", N_("Housing conditions act")),
+)
 
 TABS = (
     TabSpec("overview", N_("Overview"), "ui.casework.overview", "OverviewTab"),
@@ -184,6 +196,7 @@ class CaseWorkspace(Dialog):
         self.case_id = case_id
         self.header: CaseHeader | None = None
         self.dialog: QWidget | None = None  # the action dialog open, if any
+        self.preview: QWidget | None = None  # the print preview opened last, if any
         self._sequence = 0
         self._loading = False
         self._closed = False
@@ -215,6 +228,17 @@ class CaseWorkspace(Dialog):
         self.edit_button = QPushButton(gettext("Edit case…"))
         self.refresh_button = QPushButton(gettext("Refresh"))
         self.refresh_button.setToolTip(gettext("Read the case again (F5)"))
+        self.print_button = QToolButton()
+        self.print_button.setText(gettext("Print…"))
+        self.print_button.setToolTip(gettext("Print a document of the case (Ctrl+P: that of the open tab)"))
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.print_menu = QMenu(self.print_button)
+        for form, title in CASE_DOCUMENTS:
+            self.print_menu.addAction(gettext(title)).setData(form)
+        self.print_menu.triggered.connect(self._on_print_menu_triggered)
+        self.print_button.setMenu(self.print_menu)
+        self.print_button.setVisible(ctx.can(Permission.PRINT))
         actions = QHBoxLayout()
         actions.addWidget(self.status_button)
         for push in (
@@ -227,6 +251,7 @@ class CaseWorkspace(Dialog):
             push.setAutoDefault(False)
             actions.addWidget(push)
         actions.addStretch(1)
+        actions.addWidget(self.print_button)
         for push in (self.edit_button, self.refresh_button):
             push.setAutoDefault(False)
             actions.addWidget(push)
@@ -261,6 +286,8 @@ class CaseWorkspace(Dialog):
         self._reload_timer.timeout.connect(self._on_reload_timer_timeout)
         self._refresh_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         self._refresh_shortcut.activated.connect(self._on_refresh_button_clicked)
+        self._print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self._print_shortcut.activated.connect(self._on_print_shortcut_activated)
 
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.request_closure_button.clicked.connect(self._on_request_closure_button_clicked)
@@ -454,6 +481,42 @@ class CaseWorkspace(Dialog):
     def _on_ctx_data_changed(self, kind: str) -> None:
         if kind in RELOAD_AFTER and not self._closed:
             self.reload()
+
+    # --- printing --------------------------------------------------------------------------
+
+    def print_target(self) -> Target | None:
+        """What Ctrl+P prints: the document of the open tab (its ``print_target()``), else the child card."""
+        if self.header is None:
+            return None
+        tab = self._tabs.get(TABS[self.tabs.currentIndex()].key)
+        chosen = getattr(tab, "print_target", None)
+        target = chosen() if callable(chosen) else None
+        return target if target is not None else self.document_target("child-card")
+
+    def document_target(self, form: str) -> Target:
+        """The case's document *form*: the child card by the case, the others by the case's №."""
+        from reports.catalog import Target  # the documents' code is loaded when first printed
+
+        if form == "child-card" or self.header is None:
+            return Target(form, self.case_id)
+        return Target(form, options={"case": self.header.number})
+
+    def print_document(self, target: Target) -> QWidget:
+        """Open the print preview of *target*."""
+        preview = importlib.import_module("ui.printing.preview")
+        self.preview = preview.open_preview(self.ctx, target, self)
+        return self.preview
+
+    @Slot()
+    def _on_print_shortcut_activated(self) -> None:
+        target = self.print_target()
+        if target is not None and self.ctx.can(Permission.PRINT):
+            self.print_document(target)
+
+    @Slot(QAction)
+    def _on_print_menu_triggered(self, action: QAction) -> None:
+        if action.data():
+            self.print_document(self.document_target(str(action.data())))
 
     # --- tabs ------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -25,16 +25,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from models.errors import DomainError, FieldProblem, ValidationFailed
-from models.i18n import gettext
+from models.i18n import N_, gettext
 from models.permissions import Permission
 from models.services import kdd
 from models.services.kdd import (
@@ -56,9 +58,19 @@ from ui.forms.widgets import FieldSet, ProblemLabel, changed_signal, qdate, reco
 from ui.kdd import dialogs
 from ui.kdd.dialogs import date_edit, date_of
 from ui.kdd.models import AgendaModel, DecisionsModel, MembersModel
+from ui.printing import show_preview
 from ui.tasks import Progress, run_task
 
 T = TypeVar("T")
+
+# The papers of a meeting in the Print menu: the form, its title msgid, and whether it is printed
+# for the meeting (record: the meeting) or for the chosen agenda item (record: the item).
+MEETING_PAPERS = (
+    ("kdd-agenda", N_("Agenda"), "meeting"),
+    ("kdd-protocol", N_("Protocol"), "meeting"),
+    ("kdd-decision", N_("Decision on the chosen item"), "item"),
+    ("kdd-notice", N_("Notice for the chosen item"), "item"),
+)
 
 
 def quorum_text(present: int, total: int) -> str:
@@ -261,8 +273,32 @@ class MeetingWindow(Dialog):
         self.hold_button = _button(gettext("Meeting held"), self._on_hold_clicked)
         self.cancel_button = _button(gettext("Cancel the meeting"), self._on_cancel_clicked)
         self.close_button = _button(gettext("Close"), self._on_close_clicked)
+        self.print_button = QToolButton()
+        self.print_button.setText(gettext("Print…"))
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.print_menu = QMenu(self.print_button)
+        self.paper_actions: dict[str, QAction] = {}
+        for form, title, _record in MEETING_PAPERS:
+            action = self.print_menu.addAction(gettext(title))
+            action.setData(form)
+            self.paper_actions[form] = action
+        self.print_menu.addSeparator()
+        self.print_notices_action = self.print_menu.addAction(gettext("Print all notices…"))
+        self.save_notices_action = self.print_menu.addAction(gettext("Save all notices as PDF…"))
+        self.print_notices_action.setData("notices:printer")
+        self.save_notices_action.setData("notices:pdf")
+        self.print_menu.triggered.connect(self._on_print_menu_triggered)
+        self.print_button.setMenu(self.print_menu)
+        self.print_button.setVisible(ctx.can(Permission.PRINT))
+        self.preview: QWidget | None = None
+        self.batch: QObject | None = None
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self).activated.connect(
+            self._on_print_shortcut_activated
+        )
         bottom = QHBoxLayout()
         bottom.addWidget(self.busy_label)
+        bottom.addWidget(self.print_button)
         bottom.addStretch(1)
         for button in (self.hold_button, self.cancel_button, self.close_button):
             bottom.addWidget(button)
@@ -433,6 +469,9 @@ class MeetingWindow(Dialog):
         self.follow_up_button.setEnabled(self.can_write and not self._busy and held and decision is not None)
         self.hold_button.setEnabled(editable and stored)
         self.cancel_button.setEnabled(editable and stored)
+        self.print_button.setEnabled(stored)
+        for form, _title, record in MEETING_PAPERS:
+            self.paper_actions[form].setEnabled(record == "meeting" or item is not None)
         for editor in (*self.details_fields.editors.values(), *self.item_fields.editors.values()):
             if isinstance(editor, QLineEdit | QPlainTextEdit | QDateEdit):
                 editor.setReadOnly(not editable)
@@ -924,6 +963,37 @@ class MeetingWindow(Dialog):
         self._write(lambda: kdd.cancel_meeting(db, actor, meeting_id, reason, version))
 
     # --- closing ---------------------------------------------------------------------
+
+    # --- printing ----------------------------------------------------------------------
+
+    def print_paper(self, form: str) -> None:
+        """Open the preview of a paper of the meeting, or of the chosen item (see :data:`MEETING_PAPERS`)."""
+        record = next(record for name, _title, record in MEETING_PAPERS if name == form)
+        item = self.current_item()
+        record_id = self.meeting.id if record == "meeting" and self.meeting else item.id if item else None
+        if record_id is not None:
+            self.preview = show_preview(self.ctx, form, record_id, parent=self)
+
+    def print_notices(self, destination: str) -> None:
+        """Print (or save) the notices of every agenda item to which parents or guardians are invited."""
+        if self.meeting is not None:
+            from ui.printing.batch import print_meeting_notices
+
+            self.batch = print_meeting_notices(self.ctx, self.meeting.id, self, destination)
+
+    @Slot(QAction)
+    def _on_print_menu_triggered(self, action: QAction) -> None:
+        what = str(action.data() or "")
+        if what.startswith("notices:"):
+            self.print_notices(what.removeprefix("notices:"))
+        elif what:
+            self.print_paper(what)
+
+    @Slot()
+    def _on_print_shortcut_activated(self) -> None:
+        """Ctrl+P: the agenda of a planned meeting, the protocol of one held."""
+        if self.meeting is not None and self.print_button.isEnabled() and self.ctx.can(Permission.PRINT):
+            self.print_paper("kdd-protocol" if self.meeting.status == "held" else "kdd-agenda")
 
     @Slot()
     def _on_close_clicked(self) -> None:

@@ -6,13 +6,27 @@ import uuid
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.i18n import gettext
+from models.papers.registers import PRINTABLE_REGISTERS
+from models.permissions import Permission
 from models.registers import RegisterQuery, columns
+from models.validation import local_today
 
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.printing import show_preview
 from ui.registers.columns import RECORD_KINDS, RELATED_KINDS, ColumnLayout, column_index
 from ui.registers.filters import FilterBar
 from ui.registers.model import DatabaseSource, RegisterSource, RegisterTableModel
@@ -70,8 +84,12 @@ class RegisterPage(QWidget):
         self._loading.setSingleShot(True)
         self._loading.setInterval(LOADING_DELAY_MS)
 
+        self.preview: QWidget | None = None
+        self.batch: QObject | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_bar)
+        if register == "referrals" and ctx.can(Permission.PRINT):
+            layout.addLayout(self._batch_row())
         layout.addWidget(self.view, 1)
 
         self._apply_layout(self._layout)
@@ -121,6 +139,54 @@ class RegisterPage(QWidget):
         self._keep_id = self.model.record_id(current.row()) if current.isValid() else None
         self._loading.start()
         self.model.reload(keep_row=self._keep_row)
+
+    def can_print(self) -> bool:
+        """Whether this register has a printout (the report log, the children, the referrals)."""
+        return self.register in PRINTABLE_REGISTERS and self.ctx.can(Permission.PRINT)
+
+    def print_view(self) -> None:
+        """Print the register as shown: its filters and sort, its visible columns in their order."""
+        if not self.can_print():
+            QMessageBox.information(
+                self,
+                gettext("Print"),
+                gettext("This register has no printout; the report log, the children and the referrals do."),
+            )
+            return
+        header = self.view.horizontalHeader()
+        logical = [header.logicalIndex(visual) for visual in range(header.count())]
+        shown = [self._columns[i].key for i in logical if not header.isSectionHidden(i)]
+        options = {"name": self.register, "query": self.model.query(), "columns": shown}
+        self.preview = show_preview(self.ctx, "register", options=options, parent=self)
+
+    def _batch_row(self) -> QHBoxLayout:
+        """The referrals register's batch print: every referral issued today, printed or saved at once."""
+        button = QToolButton()
+        button.setText(gettext("Referrals issued today"))
+        button.setToolTip(gettext("Print or save every referral issued today, in one go"))
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(button)
+        menu.addAction(gettext("Print all…")).setData("printer")
+        menu.addAction(gettext("Save all as PDF…")).setData("pdf")
+        menu.triggered.connect(self._on_batch_menu_triggered)
+        button.setMenu(menu)
+        self.batch_button = button
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button)
+        return row
+
+    def print_issued_today(self, destination: str) -> None:
+        """Print (or save) the referrals issued today (see :mod:`ui.printing.batch`)."""
+        from ui.printing.batch import print_referrals_issued_on
+
+        self.batch = print_referrals_issued_on(self.ctx, local_today(), self, destination)
+
+    @Slot(QAction)
+    def _on_batch_menu_triggered(self, action: QAction) -> None:
+        if action.data():
+            self.print_issued_today(str(action.data()))
 
     def focus_search(self) -> None:
         self.filter_bar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
