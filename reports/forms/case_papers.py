@@ -122,7 +122,7 @@ def numbered(items: Sequence[str]) -> list[Flowable]:
     if not items:
         return []
     rows = [[para(f"{number}.", "left"), para(item)] for number, item in enumerate(items, start=1)]
-    table = Table(rows, colWidths=[width * 0.05, width * 0.95], hAlign="LEFT")
+    table = Table(rows, colWidths=[width * 0.05, width * 0.95], hAlign="LEFT", splitInRow=30)
     table.setStyle(
         TableStyle(
             [

@@ -182,7 +182,9 @@ def compact_table(
             ("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL),
             ("LINEABOVE", (0, -1), (-1, -1), 1, GRID),
         ]
-    table = LongTable(data, colWidths=[width * scale for width in points], repeatRows=1, hAlign="LEFT")
+    table = LongTable(
+        data, colWidths=[width * scale for width in points], repeatRows=1, hAlign="LEFT", splitInRow=30
+    )
     table.setStyle(TableStyle(commands))
     return table
 
