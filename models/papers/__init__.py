@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.i18n import N_
@@ -128,12 +127,11 @@ def user_name(session: Session, user_id: uuid.UUID | None) -> str:
 
 def address(session: Session, person: Person, lang: str) -> str:
     """The person's address: district, settlement and the typed text, in *lang* (ky or ru)."""
-    ids = [unit_id for unit_id in (person.district_id, person.settlement_id) if unit_id]
-    units = {unit.id: unit for unit in session.scalars(select(AdminUnit).where(AdminUnit.id.in_(ids)))}
+    # session.get: the same few units come back from the session's identity map, not the database.
     parts = [
         (unit.name_ky if lang == "ky" else unit.name_ru)
         for unit_id in (person.district_id, person.settlement_id)
-        if unit_id and (unit := units.get(unit_id)) is not None
+        if unit_id and (unit := session.get(AdminUnit, unit_id)) is not None
     ]
     if person.address_text:
         parts.append(person.address_text)

@@ -168,14 +168,20 @@ def meeting_of_item(db: Database, actor: Actor, item_id: uuid.UUID) -> uuid.UUID
 # --- the papers ------------------------------------------------------------------------------
 
 
-def meeting_paper(db: Database, actor: Actor, meeting_id: uuid.UUID) -> MeetingPaper:
-    """The meeting as its agenda and notices print it; a cancelled meeting is refused."""
+def meeting_paper(
+    db: Database, actor: Actor, meeting_id: uuid.UUID, *, only_item: uuid.UUID | None = None
+) -> MeetingPaper:
+    """The meeting as its agenda and notices print it; a cancelled meeting is refused.
+
+    With *only_item*, the paper's items are that one item (with its number on the agenda): what a
+    decision or a notice prints, without reading the children and families of the other items.
+    """
     require(actor, Permission.PRINT)
     with db.reading() as session:
         meeting = get_live(session, KddMeeting, meeting_id)
         if meeting.status == "cancelled":
             raise DomainError(_("The КДД meeting {number} is cancelled.", number=_number(meeting)))
-        return _paper(session, meeting)
+        return _paper(session, meeting, only_item)
 
 
 def protocol_paper(db: Database, actor: Actor, meeting_id: uuid.UUID) -> MeetingPaper:
@@ -223,10 +229,11 @@ def _number(meeting: KddMeeting) -> str:
     return f"{meeting.meeting_no}/{meeting.meeting_year}"
 
 
-def _paper(session: Session, meeting: KddMeeting) -> MeetingPaper:
+def _paper(session: Session, meeting: KddMeeting, only_item: uuid.UUID | None = None) -> MeetingPaper:
     deadlines = DeadlineSettings.read(session)
     members = sorted((m for m in meeting.members if m.deleted_at is None), key=lambda m: m.position)
     items = sorted((i for i in meeting.items if i.deleted_at is None), key=lambda i: i.position)
+    numbered = [(number, item) for number, item in enumerate(items, start=1) if only_item in (None, item.id)]
     unit = session.get(AdminUnit, meeting.district_id)
     return MeetingPaper(
         meeting_id=meeting.id,
@@ -244,9 +251,7 @@ def _paper(session: Session, meeting: KddMeeting) -> MeetingPaper:
             for m in members
         ),
         quorum=Quorum(sum(1 for m in members if m.present), len(members)),
-        items=tuple(
-            _item(session, meeting, item, number, deadlines) for number, item in enumerate(items, start=1)
-        ),
+        items=tuple(_item(session, meeting, item, number, deadlines) for number, item in numbered),
     )
 
 
