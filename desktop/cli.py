@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
@@ -63,7 +63,8 @@ from models.services.users import (
 )
 from models.settings import office_is_set_up
 
-from reports import catalog
+if TYPE_CHECKING:
+    from reports.catalog import Option, Target
 
 ENV_PASSWORD = "BALAKORGOO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 ENV_NEW_PASSWORD = "BALAKORGOO_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
@@ -85,7 +86,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run one command line (without the program name); the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_in(arguments))
-    parser = build_parser()
+    parser = build_parser(with_forms="print" in arguments)
     try:
         args = parser.parse_args(arguments)
         args.gui_lang = _explicit_language(arguments)
@@ -224,8 +225,12 @@ def _user_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every command; build it after set_language so that its help is translated."""
+def build_parser(*, with_forms: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command; build it after set_language so that its help is translated.
+
+    *with_forms* adds the sub-commands of ``print`` (one per form), which load the documents'
+    code: only a ``print`` command line needs them, not the start of the desktop program.
+    """
     parser = _Parser(
         prog="bala-korgoo",
         description=gettext(
@@ -325,11 +330,11 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("role", choices=tuple(ROLE_LABELS), metavar=gettext("ROLE"))
     for sub in (add, listing, passwd, disable, enable, role):
         _user_option(sub)
-    _print_command(commands)
+    _print_command(commands, with_forms)
     return parser
 
 
-def _print_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+def _print_command(commands: argparse._SubParsersAction[_Parser], with_forms: bool) -> None:
     """``print FORM …``: one sub-command per printable form, its options from the form's spec.
 
     Its --lang is the document's language (ky, ru or both), not the messages' language.
@@ -342,6 +347,10 @@ def _print_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     printing.add_argument("--list", action="store_true", help=gettext("list the forms and their options"))
     printing.set_defaults(handler=_cmd_print_list, parser=printing)
+    if not with_forms:
+        return
+    from reports import catalog
+
     forms = printing.add_subparsers(title=gettext("forms"), metavar=gettext("FORM"))
     for spec in catalog.forms().values():
         title = gettext(spec.title)
@@ -453,7 +462,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args.db, args.gui_lang)
 
 
-def _form_option(parser: argparse.ArgumentParser, option: catalog.Option) -> None:
+def _form_option(parser: argparse.ArgumentParser, option: Option) -> None:
     """One option of a form: a flag (--number 12/2026) or a positional value (children)."""
     extra: dict[str, Any] = {"choices": option.choices} if option.choices else {"metavar": option.example}
     if option.flag.startswith("-"):
@@ -471,6 +480,8 @@ def _cmd_print_list(args: argparse.Namespace) -> int:
     if not args.list:
         args.parser.print_help()
         return 2
+    from reports import catalog
+
     for spec in catalog.forms().values():
         _out(f"{spec.name}  —  {gettext(spec.title)}")
         for option in spec.options:
@@ -486,6 +497,8 @@ def _cmd_print_list(args: argparse.Namespace) -> int:
 
 def _cmd_print(args: argparse.Namespace) -> int:
     """Make one document, write it to --out (whole or not at all), and record the print."""
+    from reports import catalog
+
     spec = catalog.forms()[args.form]
     options = {
         option.key: getattr(args, option.key) for option in spec.options if getattr(args, option.key, None)
@@ -504,9 +517,11 @@ def _cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_spreadsheet(args: argparse.Namespace, db: Database, actor: Actor, target: catalog.Target) -> int:
+def _print_spreadsheet(args: argparse.Namespace, db: Database, actor: Actor, target: Target) -> int:
     """--out FILE.xlsx: the form's figures as a workbook (the statistics), recorded like a saved PDF."""
-    workbook = catalog.make_spreadsheet(db, actor, target, args.lang)
+    from reports.catalog import make_spreadsheet
+
+    workbook = make_spreadsheet(db, actor, target, args.lang)
     _write_atomically(args.out, workbook)
     with db.reading() as session:
         language = args.lang or document_language(session)

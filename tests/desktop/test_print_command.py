@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,13 @@ def test_statistics_go_to_a_workbook_when_the_file_ends_in_xlsx(
         == 1
     )
     assert "только в PDF" in capsys.readouterr().err
+
+
+def test_starting_the_program_does_not_load_the_documents_code() -> None:
+    """Only a ``print`` command loads ReportLab and the forms: the desktop program starts without them."""
+    code = (
+        "import sys; from desktop import cli, gui; import ui.mainwindow; cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('reports', 'reportlab'))))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
