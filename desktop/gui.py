@@ -1,14 +1,18 @@
 """Start-up of the desktop client: application, language, log, crash dialog, database, then the session.
 
 :func:`run_gui` wires these together; :class:`Launcher` leads from the first-run wizard
-through sign-in to the main window, and back to sign-in when the user signs out.
+through sign-in to the main window, and back to sign-in when the user signs out. A SQLite
+database is held with a lock file while the client runs, so a second copy of the program
+cannot open it at the same time.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
+import time
 from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -16,11 +20,12 @@ from types import TracebackType
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from models.database import Database, data_dir, log_file, open_database
-from models.errors import DomainError
+from models.database import Database, data_dir, log_file, open_database, resolve_target
+from models.errors import DatabaseRefused, DomainError
 from models.i18n import _, gettext, set_language
 from models.services.base import Actor
 from models.settings import office_is_set_up
@@ -35,6 +40,10 @@ from ui.setup_wizard import SetupWizard
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
 UI_STATE_FILE = "ui-state.ini"
+LOCK_SUFFIX = ".lock"
+# Set to a file path, the client writes there the time (time.time()) at which the sign-in window
+# was shown, and quits: installer/build.py measures the start-up of the frozen program with it.
+ENV_STARTUP_PROBE = "BALAKORGOO_STARTUP_PROBE"
 
 log = logging.getLogger("bala_korgoo")
 
@@ -111,6 +120,8 @@ def application() -> QApplication:
     """The QApplication of the program (the existing one, if any) with its names set."""
     app = QApplication.instance()
     if app is None:
+        # Windows offices run at 125 % or 150 %: scale by the exact factor, not a rounded one.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Bala Korgoo")
@@ -118,6 +129,41 @@ def application() -> QApplication:
     app.setApplicationVersion(program_version())
     app.setQuitOnLastWindowClosed(False)  # the launcher says when the session is over
     return app
+
+
+def lock_database(target: str | Path | None) -> QLockFile | None:
+    """Hold the lock file beside a SQLite database file (None for a database server).
+
+    Two copies of the program on one file would each work on what they read before the other
+    saved, so the second is refused (:class:`DatabaseRefused`, naming who holds the file). A lock
+    left by a program that crashed is taken over; one left by another PC is not, as Qt cannot
+    tell whether that program still runs.
+    """
+    url = resolve_target(target)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # opening the database will say what is wrong with the folder
+    lock = QLockFile(str(path) + LOCK_SUFFIX)
+    lock.setStaleLockTime(0)  # held for the whole session: never stale while its program runs
+    if lock.tryLock(0):
+        return lock
+    if lock.error() != QLockFile.LockError.LockFailedError:  # a read-only folder: nothing to share it with
+        log.warning("no lock file for %s: %s", path, lock.error())
+        return None
+    pid, host, _app = lock.getLockInfo()
+    raise DatabaseRefused(
+        _(
+            "The database {path} is already open in Bala Korgoo (process {pid} on the computer {host}). "
+            "Work in that window, or close it and start the program again.",
+            path=str(path),
+            pid=pid,
+            host=host,
+        )
+    )
 
 
 def open_or_explain(target: str | Path | None, parent: QWidget | None = None) -> Database | None:
@@ -130,13 +176,24 @@ def open_or_explain(target: str | Path | None, parent: QWidget | None = None) ->
     except SQLAlchemyDatabaseError as error:  # a damaged file, a server that refuses the connection
         log.warning("database unreadable", exc_info=True)
         reason = str(_("The database could not be read: {reason}", reason=str(error.orig or error)))
+    explain_refusal(reason, parent)
+    return None
+
+
+def explain_refusal(reason: str, parent: QWidget | None = None) -> None:
+    """Say in a message box that the database cannot be opened, and why."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(gettext("Bala Korgoo"))
     box.setText(gettext("The database cannot be opened."))
     box.setInformativeText(reason)
     box.exec()
-    return None
+
+
+def report_startup(path: str) -> None:
+    """Write the time now to *path* and end the session (the start-up probe of the build)."""
+    Path(path).write_text(repr(time.time()), encoding="utf-8")
+    QCoreApplication.exit(0)
 
 
 class Launcher(QObject):
@@ -185,6 +242,9 @@ class Launcher(QObject):
         login.show()
         login.raise_()
         login.activateWindow()
+        probe = os.environ.get(ENV_STARTUP_PROBE)
+        if probe:
+            QTimer.singleShot(0, lambda: report_startup(probe))
 
     @Slot(str)
     def _on_wizard_office_set_up(self, username: str) -> None:
@@ -253,8 +313,15 @@ def run_gui(db_target: str | Path | None, lang: str | None) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = make_excepthook(log_file())
     db: Database | None = None
+    lock: QLockFile | None = None
     try:
         log.info("Bala Korgoo %s starting", program_version())
+        try:
+            lock = lock_database(db_target)
+        except DomainError as error:
+            log.warning("database refused: %s", error.message.render("en"))
+            explain_refusal(error.message.render())
+            return 1
         db = open_or_explain(db_target)
         if db is None:
             return 1
@@ -270,6 +337,8 @@ def run_gui(db_target: str | Path | None, lang: str | None) -> int:
     finally:
         if db is not None:
             db.dispose()
+        if lock is not None:
+            lock.unlock()
         sys.excepthook = previous_hook
         remove_qt_translations()
         stop_logging(handler)
