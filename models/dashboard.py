@@ -24,9 +24,13 @@ SQL cannot add working days or months the same way on both engines, so each rule
 into a cut-off in Python: the latest start date whose due date is already past (due dates never
 decrease as the start date grows). The rows shown get their exact due dates in Python.
 
-Each kind of overdue item is one read: its first rows in the order of due dates, per part
-where one SQL order cannot follow them, with the counts. The covering indexes of migration
-0006 answer these reads from the indexes alone; their predicates are the ones written here.
+Each kind of overdue item is read in the order of its due dates (per part where one SQL order
+cannot follow them) by walking an index of migration 0007, which stops after the first rows
+instead of sorting them all. The count is a read of its own, from wherever the items are dense
+(one's own open cases, or the records of the whole office), and stops past OVERDUE_COUNT_CAP: an
+office with more overdue items of a kind is told "more than" that many, which keeps the page fast
+at 100,000 children. The partial indexes' predicates (migrations 0006 and 0007) are the ones
+written here.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.database import Database
@@ -68,6 +72,8 @@ from models.services.base import Actor, require
 from models.settings import get_setting
 
 DEFAULT_LIMIT = 100
+OVERDUE_COUNT_CAP = 1000
+"""The overdue items of a kind are counted up to this many; past it the page says "more than"."""
 OPEN_STATUSES = tuple(status for status in CASE_STATUSES if status != "closed")
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 
@@ -228,11 +234,16 @@ class OverdueItem:
 
 @dataclass(frozen=True)
 class OverdueGroup:
-    """The overdue items of one kind: the most overdue first, capped; *total* counts them all."""
+    """The overdue items of one kind: the most overdue first, capped, and how many there are.
+
+    *total* counts them up to :data:`OVERDUE_COUNT_CAP` (or the list's limit when it is larger);
+    *capped* says there are more than *total*.
+    """
 
     kind: str
     items: list[OverdueItem]
     total: int
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,7 +279,12 @@ class Dashboard:
 
     @property
     def overdue_total(self) -> int:
+        """The overdue items counted; more than this when :attr:`overdue_capped`."""
         return sum(group.total for group in self.overdue)
+
+    @property
+    def overdue_capped(self) -> bool:
+        return any(group.capped for group in self.overdue)
 
     @property
     def open_total(self) -> int:
@@ -378,11 +394,12 @@ def _check(actor: Actor, whole_office: bool) -> None:
 # --- building blocks ------------------------------------------------------------------
 
 
-def _open_case_conditions(actor: Actor, whole_office: bool) -> list[ColumnElement[bool]]:
+def _open_case_conditions(actor: Actor, whole_office: bool, cases: Any = Case) -> list[ColumnElement[bool]]:
+    """The live open cases in scope; *cases* is the case table or an alias of it."""
     # The open statuses listed (not "!= closed"), so that ix_cases_status_worker_cover serves.
-    where: list[ColumnElement[bool]] = [Case.deleted_at.is_(None), Case.status.in_(OPEN_STATUSES)]
+    where: list[ColumnElement[bool]] = [cases.deleted_at.is_(None), cases.status.in_(OPEN_STATUSES)]
     if not whole_office:
-        where.append(Case.worker_id == actor.user_id if actor.user_id is not None else false())
+        where.append(cases.worker_id == actor.user_id if actor.user_id is not None else false())
     return where
 
 
@@ -525,7 +542,10 @@ def plan_action_pending() -> list[ColumnElement[bool]]:
         Plan.deleted_at.is_(None),
         Plan.status == "approved",
         PlanAction.deleted_at.is_(None),
-        PlanAction.status.in_(OPEN_ACTION_STATUSES),
+        # Written out in the SQL (not bound), as the partial index of pending actions says it.
+        PlanAction.status.in_(
+            bindparam("open_action", OPEN_ACTION_STATUSES, expanding=True, literal_execute=True)
+        ),
         PlanAction.due_date.is_not(None),
     ]
 
@@ -553,36 +573,35 @@ def kdd_pending() -> list[ColumnElement[bool]]:
 # --- overdue items --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """The overdue items of one kind, read in one pass.
+# Aliases made once (making one costs as much as a query here).
+_SCOPE = aliased(Case, name="scope")
+_LATER_REVIEW = aliased(PlanReview, name="later")
 
-    *rows* selects them all. *part* splits them into parts within each of which *order*
-    follows the due dates (a part's due date comes from a single column; None: one part), so
-    that the first rows of each part, merged, are the most overdue of the kind.
+
+@dataclass(frozen=True)
+class _Part:
+    """Overdue items of one kind whose due dates follow one SQL order.
+
+    *rows* selects them; *order* walks an index of migration 0007 in the order of their due dates
+    (ties by case number), so that reading the first rows stops early instead of sorting them all;
+    *due* gives a row's exact due date. The first rows of each part, merged, are the most overdue of
+    the kind.
     """
 
     rows: Select[Any]
     order: list[Any]
     due: Callable[[Any], date]
-    part: Any = None
 
 
-def _first_rows(kind: _Kind, limit: int) -> Select[Any]:
-    """The first *limit* rows of each part of *kind*, each with the count of its part's rows (``total``)."""
-    if kind.part is None:
-        return (
-            kind.rows.add_columns(func.count().over().label("total"), literal(0).label("part"))
-            .order_by(*kind.order)
-            .limit(limit)
-        )
-    # Both over the same window (one sort): the count over its whole frame, the rank in it.
-    ranked = kind.rows.add_columns(
-        kind.part.label("part"),
-        func.count().over(partition_by=kind.part, order_by=kind.order, rows=(None, None)).label("total"),
-        func.row_number().over(partition_by=kind.part, order_by=kind.order).label("rank"),
-    ).subquery("ranked")
-    return select(ranked).where(ranked.c.rank <= limit)
+@dataclass(frozen=True)
+class _Kind:
+    """The overdue items of one kind: its *parts* for the first rows, and *counted*, one row per item.
+
+    *counted* is read in whatever order the database finds them fastest, up to one past the cap.
+    """
+
+    parts: list[_Part]
+    counted: Select[Any]
 
 
 def _overdue(
@@ -605,17 +624,22 @@ def _overdue(
         "referral_reply": _referral_overdue(actor, whole_office, as_of, deadlines),
         "kdd_decision": _kdd_overdue(actor, whole_office, as_of, deadlines),
     }
+    cap = max(limit, OVERDUE_COUNT_CAP)
     found: dict[str, tuple[int, list[tuple[date, Any]]]] = {}
     for name in OVERDUE_KINDS:
         kind = kinds[name]
-        first = session.execute(_first_rows(kind, limit)).all()
-        totals = {row.part: int(row.total) for row in first}
-        found[name] = (sum(totals.values()), [(kind.due(row), row) for row in first])
+        dated = [
+            (part.due(row), row)
+            for part in kind.parts
+            for row in session.execute(part.rows.order_by(*part.order).limit(limit))
+        ]
+        first = kind.counted.limit(cap + 1).subquery("counted")
+        found[name] = (int(session.execute(select(func.count()).select_from(first)).scalar_one()), dated)
     names = _child_names(session, {row.child_id for _, rows in found.values() for _, row in rows})
     record_kinds = {"referral_reply": "referral", "kdd_decision": "kdd_meeting"}
     groups: list[OverdueGroup] = []
     for name in OVERDUE_KINDS:
-        total, dated = found[name]
+        counted, dated = found[name]
         # Each part is in order; merged, the most overdue of all come first.
         dated.sort(key=lambda pair: (pair[0], pair[1].case_year or 0, pair[1].case_no or 0))
         items = [
@@ -631,7 +655,7 @@ def _overdue(
             )
             for due, row in dated[:limit]
         ]
-        groups.append(OverdueGroup(name, items, total))
+        groups.append(OverdueGroup(name, items, min(counted, cap), capped=counted > cap))
     return groups
 
 
@@ -655,6 +679,42 @@ def _item_columns(record_id: Any, child_id: Any) -> list[Any]:
     ]
 
 
+def _in_open_case(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:
+    """Whether *case_id* is an open case in scope: a correlated EXISTS that looks the case up by its key.
+
+    Not conditions on the joined case: those would let the planner start from the open cases (an
+    index on their status) and sort all their records, where walking the records' due-date index and
+    looking each case up stops after the first rows.
+    """
+    return (
+        select(_SCOPE.id)
+        .where(_SCOPE.id == case_id, *_open_case_conditions(actor, whole_office, _SCOPE))
+        .exists()
+    )
+
+
+def _case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:
+    """For records that may have no case: mine are those of my open cases; the office adds the caseless."""
+    open_case = _in_open_case(actor, whole_office, case_id)
+    return or_(case_id.is_(None), open_case) if whole_office else open_case
+
+
+def _counted(
+    stmt: Select[Any], actor: Actor, whole_office: bool, case_id: Any, *, caseless: bool = False
+) -> Select[Any]:
+    """*stmt* (records of one kind, overdue) kept to those of open cases in scope, for the count.
+
+    One's own are read from one's open cases (an index range) and their records; the office's from
+    the records, each case looked up: either way the side where overdue items are dense. *caseless*:
+    the office's include the records without a case.
+    """
+    if whole_office:
+        return stmt.where(
+            _case_scope(actor, True, case_id) if caseless else _in_open_case(actor, True, case_id)
+        )
+    return stmt.join(Case, Case.id == case_id).where(*_open_case_conditions(actor, False))
+
+
 def _assessment_overdue(
     model: type[InitialAssessment] | type[ComprehensiveAssessment],
     actor: Actor,
@@ -670,154 +730,171 @@ def _assessment_overdue(
         .where(model.case_id == Case.id, model.deleted_at.is_(None), model.completed_on.is_not(None))
         .exists()
     )
-    rows = select(*_item_columns(Case.id, Case.child_id), Case.opened_on).where(
-        *_open_case_conditions(actor, whole_office), Case.opened_on <= cutoff, ~completed
-    )
-    return _Kind(rows, [Case.opened_on, Case.case_year, Case.case_no], lambda row: due_of(row.opened_on))
+    # Open as the partial indexes of open cases by opening say it ("!= closed", the same cases as
+    # the open statuses listed), so that the cases are walked in the order of their opening.
+    where = [Case.deleted_at.is_(None), Case.status != "closed", Case.opened_on <= cutoff, ~completed]
+    if not whole_office:
+        where.append(Case.worker_id == actor.user_id if actor.user_id is not None else false())
+    rows = select(*_item_columns(Case.id, Case.child_id), Case.opened_on).where(*where)
+    order = [Case.opened_on, Case.case_year, Case.case_no]
+    return _Kind([_Part(rows, order, lambda row: due_of(row.opened_on))], select(Case.id).where(*where))
 
 
 def _plan_review_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
-    """Approved plans of open cases not approved nor reviewed since the cut-off; the item opens the case."""
+    """Approved plans of open cases not approved nor reviewed since the cut-off; the item opens the case.
+
+    Three parts: the plans never reviewed in the order of their approval, those whose approval
+    time is unknown in the order of their start, and the reviewed ones in the order of their last
+    review (read from the reviews: each plan's latest live one). A plan whose last review is dated
+    before its approval is due from the approval: it is read early in its part (counted all the
+    same, and placed by its true due date among the rows read).
+    """
     cutoff = latest_overdue_start(as_of, deadlines.plan_review_due)
-    approved_by_cutoff = or_(
-        Plan.approved_at < _day_start_utc(cutoff + timedelta(days=1)),
-        and_(Plan.approved_at.is_(None), Plan.start_date <= cutoff),
-    )
-    reviews = (
-        select(PlanReview.plan_id, func.max(PlanReview.review_date).label("last_review"))
-        .where(PlanReview.deleted_at.is_(None))
-        .group_by(PlanReview.plan_id)
-        .subquery("reviews")
-    )
-    last_review = reviews.c.last_review
-    rows = (
-        select(
-            *_item_columns(Case.id, Case.child_id),
-            Plan.approved_at,
-            Plan.start_date,
-            last_review.label("last_review"),
-        )
-        .select_from(Plan)
-        .join(Case, Case.id == Plan.case_id)
-        .outerjoin(reviews, reviews.c.plan_id == Plan.id)
-        .where(
-            *_open_case_conditions(actor, whole_office),
-            Plan.deleted_at.is_(None),
-            Plan.status == "approved",
-            approved_by_cutoff,
-            or_(last_review.is_(None), last_review <= cutoff),
-        )
-    )
+    approved = [Plan.deleted_at.is_(None), Plan.status == "approved"]
+    approved_in_time = Plan.approved_at < _day_start_utc(cutoff + timedelta(days=1))
+    started_in_time = and_(Plan.approved_at.is_(None), Plan.start_date <= cutoff)  # approval time unknown
+    approved_by_cutoff = or_(approved_in_time, started_in_time)
+    in_scope = _in_open_case(actor, whole_office, Plan.case_id)
 
     def due(row: Any) -> date:
         return plan_review_due(deadlines, row.approved_at, row.start_date, row.last_review)
 
-    # Never reviewed: in the order of approval (of the start when the approval time is unknown);
-    # reviewed: in the order of the last review, which follows the approval.
-    never = last_review.is_(None)
-    part = case((and_(never, Plan.approved_at.is_not(None)), 0), (never, 1), else_=2)
-    order = [
-        case((never, Plan.approved_at)),
-        case((never, Plan.start_date)),
-        last_review,
-        Case.case_year,
-        Case.case_no,
+    def reviews(*where: ColumnElement[bool]) -> Any:
+        return select(PlanReview.plan_id).where(
+            PlanReview.plan_id == Plan.id, PlanReview.deleted_at.is_(None), *where
+        )
+
+    never_reviewed = (
+        select(*_item_columns(Case.id, Case.child_id), Plan.approved_at, Plan.start_date)
+        .add_columns(null().label("last_review"))
+        .select_from(Plan)
+        .join(Case, Case.id == Plan.case_id)
+        .where(*approved, ~reviews().exists(), in_scope)
+    )
+    later = _LATER_REVIEW
+    superseded = (
+        select(later.plan_id)
+        .where(
+            later.plan_id == PlanReview.plan_id,
+            later.deleted_at.is_(None),
+            or_(
+                later.review_date > PlanReview.review_date,
+                and_(later.review_date == PlanReview.review_date, later.id > PlanReview.id),
+            ),
+        )
+        .exists()
+    )
+    reviewed = (
+        select(*_item_columns(Case.id, Case.child_id), Plan.approved_at, Plan.start_date)
+        .add_columns(PlanReview.review_date.label("last_review"))
+        .select_from(PlanReview)
+        .join(Plan, Plan.id == PlanReview.plan_id)
+        .join(Case, Case.id == Plan.case_id)
+        .where(
+            PlanReview.deleted_at.is_(None),
+            PlanReview.review_date <= cutoff,
+            ~superseded,
+            *approved,
+            approved_by_cutoff,
+            in_scope,
+        )
+    )
+    ties = [Case.case_year, Case.case_no]
+    parts = [
+        _Part(never_reviewed.where(approved_in_time), [Plan.approved_at, *ties], due),
+        _Part(never_reviewed.where(started_in_time), [Plan.start_date, *ties], due),
+        _Part(reviewed, [PlanReview.review_date, *ties], due),
     ]
-    return _Kind(rows, order, due, part)
+    # Counted from the plans: approved by the cut-off and not reviewed after it.
+    not_reviewed_since = ~reviews(PlanReview.review_date > cutoff).exists()
+    counted = select(Plan.id).where(*approved, approved_by_cutoff, not_reviewed_since)
+    return _Kind(parts, _counted(counted, actor, whole_office, Plan.case_id))
 
 
 def _plan_action_overdue(actor: Actor, whole_office: bool, as_of: date) -> _Kind:
     """Actions of approved plans of open cases, not done by their due date; the item opens the case."""
+    where = [*plan_action_pending(), PlanAction.due_date < as_of]
     rows = (
         select(*_item_columns(Case.id, Case.child_id), PlanAction.due_date)
         .select_from(PlanAction)
         .join(Plan, Plan.id == PlanAction.plan_id)
         .join(Case, Case.id == Plan.case_id)
-        .where(
-            *_open_case_conditions(actor, whole_office), *plan_action_pending(), PlanAction.due_date < as_of
-        )
+        .where(*where, _in_open_case(actor, whole_office, Plan.case_id))
     )
-    return _Kind(rows, [PlanAction.due_date, Case.case_year, Case.case_no], lambda row: row.due_date)
-
-
-def _outer_case_scope(actor: Actor, whole_office: bool, case_id: Any) -> ColumnElement[bool]:
-    """For records that may have no case: mine are those of my open cases; the office adds the caseless."""
-    open_case = and_(*_open_case_conditions(actor, whole_office))
-    return or_(case_id.is_(None), open_case) if whole_office else open_case
+    order = [PlanAction.due_date, Case.case_year, Case.case_no]
+    # The plan's id (not the action's) is in the index of pending actions: counted from it alone.
+    counted = select(PlanAction.plan_id).join(Plan, Plan.id == PlanAction.plan_id).where(*where)
+    return _Kind(
+        [_Part(rows, order, lambda row: row.due_date)], _counted(counted, actor, whole_office, Plan.case_id)
+    )
 
 
 def _referral_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
-    """Issued referrals without a reply past their reply date; the item opens the referral."""
+    """Issued referrals without a reply past their reply date; the item opens the referral.
+
+    Two parts: those with a reply date in its order, those without in the order of issue.
+    """
     reply_days = timedelta(days=deadlines.referral_reply_days)
     cutoff = latest_overdue_start(as_of, lambda issued: issued + reply_days)
-    late = or_(
-        and_(Referral.reply_due.is_not(None), Referral.reply_due < as_of),
-        and_(Referral.reply_due.is_(None), Referral.issued_on <= cutoff),
-    )
-    # Those of open cases, read from the cases (the pending referrals of each case are an
-    # index range); the whole office adds the caseless ones.
-    found: Any = (
+    dated = Referral.reply_due < as_of
+    undated = and_(Referral.reply_due.is_(None), Referral.issued_on <= cutoff)
+    rows = (
         select(*_item_columns(Referral.id, func.coalesce(Referral.child_id, Case.child_id)))
         .add_columns(Referral.reply_due, Referral.issued_on)
         .select_from(Referral)
-        .join(Case, Case.id == Referral.case_id)
-        .where(*referral_pending(), *_open_case_conditions(actor, whole_office), late)
+        .outerjoin(Case, Case.id == Referral.case_id)
+        .where(*referral_pending(), _case_scope(actor, whole_office, Referral.case_id))
     )
-    if whole_office:
-        caseless = select(
-            Referral.id.label("record_id"),
-            null().label("case_id"),
-            null().label("case_no"),
-            null().label("case_year"),
-            Referral.child_id.label("child_id"),
-            Referral.reply_due,
-            Referral.issued_on,
-        ).where(*referral_pending(), Referral.case_id.is_(None), late)
-        found = found.union_all(caseless)
-    referrals = found.subquery("referrals")
-    c = referrals.c
 
     def due(row: Any) -> date:
         found = deadlines.referral_reply_due(row.reply_due, row.issued_on)
         assert found is not None  # the query asks for a reply date or an issue date
         return found
 
-    # With a reply date: in its order; without: in the order of issue.
-    part = c.reply_due.is_(None)
-    return _Kind(select(referrals), [c.reply_due, c.issued_on, c.case_year, c.case_no], due, part)
+    ties = [Case.case_year, Case.case_no]
+    parts = [
+        _Part(rows.where(dated), [Referral.reply_due, *ties], due),
+        _Part(rows.where(undated), [Referral.issued_on, *ties], due),
+    ]
+    counted = select(Referral.id).where(*referral_pending(), or_(dated, undated))
+    return _Kind(parts, _counted(counted, actor, whole_office, Referral.case_id, caseless=True))
 
 
 def _kdd_overdue(actor: Actor, whole_office: bool, as_of: date, deadlines: DeadlineSettings) -> _Kind:
-    """КДД decisions not executed past their deadline; the item opens the meeting."""
+    """КДД decisions not executed past their deadline; the item opens the meeting.
+
+    Two parts: those with a deadline in its order, those without in the order of the meetings.
+    """
     decision_days = timedelta(days=deadlines.kdd_decision_days)
     cutoff = latest_overdue_start(as_of, lambda held: held + decision_days)
+    with_deadline = KddDecision.deadline < as_of
+    without = and_(KddDecision.deadline.is_(None), KddMeeting.meeting_date <= cutoff)
+    decisions = (
+        select(KddDecision.id)
+        .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
+        .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
+    )
     rows = (
-        select(
+        decisions.with_only_columns(
             *_item_columns(KddMeeting.id, func.coalesce(KddAgendaItem.child_id, Case.child_id)),
             KddDecision.deadline,
             KddMeeting.meeting_date,
         )
-        .select_from(KddDecision)
-        .join(KddAgendaItem, KddAgendaItem.id == KddDecision.item_id)
-        .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
         .outerjoin(Case, Case.id == KddAgendaItem.case_id)
-        .where(
-            *kdd_pending(),
-            _outer_case_scope(actor, whole_office, KddAgendaItem.case_id),
-            or_(
-                and_(KddDecision.deadline.is_not(None), KddDecision.deadline < as_of),
-                and_(KddDecision.deadline.is_(None), KddMeeting.meeting_date <= cutoff),
-            ),
-        )
+        .where(*kdd_pending(), _case_scope(actor, whole_office, KddAgendaItem.case_id))
     )
 
     def due(row: Any) -> date:
         return deadlines.kdd_decision_due(row.deadline, row.meeting_date)
 
-    # With a deadline: in its order; without: in the order of the meetings.
-    part = KddDecision.deadline.is_(None)
-    order = [KddDecision.deadline, KddMeeting.meeting_date, Case.case_year, Case.case_no]
-    return _Kind(rows, order, due, part)
+    ties = [Case.case_year, Case.case_no]
+    parts = [
+        _Part(rows.where(with_deadline), [KddDecision.deadline, *ties], due),
+        _Part(rows.where(without), [KddMeeting.meeting_date, *ties], due),
+    ]
+    # Few (a meeting's decisions, not a case's work): counted from the decisions in either scope.
+    in_scope = _case_scope(actor, whole_office, KddAgendaItem.case_id)
+    return _Kind(parts, decisions.where(*kdd_pending(), or_(with_deadline, without), in_scope))
 
 
 # --- counts ---------------------------------------------------------------------------

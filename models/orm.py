@@ -367,6 +367,34 @@ class Case(Record):
             "child_id",
             "deleted_at",
         ),
+        # Open cases in the order of opening, of the office and per worker: the overdue
+        # assessments (models.dashboard; migration 0007).
+        Index(
+            "ix_cases_open_by_opening",
+            "opened_on",
+            "case_year",
+            "case_no",
+            "worker_id",
+            "id",
+            "child_id",
+            "status",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status <> 'closed'"),
+            postgresql_where=text("deleted_at IS NULL AND status <> 'closed'"),
+        ),
+        Index(
+            "ix_cases_open_by_worker",
+            "worker_id",
+            "opened_on",
+            "case_year",
+            "case_no",
+            "id",
+            "child_id",
+            "status",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status <> 'closed'"),
+            postgresql_where=text("deleted_at IS NULL AND status <> 'closed'"),
+        ),
     )
 
     @property
@@ -543,6 +571,18 @@ class Plan(Record):
             sqlite_where=text("deleted_at IS NULL AND status = 'approved'"),
             postgresql_where=text("deleted_at IS NULL AND status = 'approved'"),
         ),
+        # The approved plans in the order of approval: the overdue reviews (models.dashboard; migration 0007).
+        Index(
+            "ix_plans_approved_by_approval",
+            "approved_at",
+            "start_date",
+            "case_id",
+            "id",
+            "status",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status = 'approved'"),
+            postgresql_where=text("deleted_at IS NULL AND status = 'approved'"),
+        ),
     )
 
 
@@ -574,7 +614,37 @@ class PlanAction(Record):
     plan: Mapped[Plan] = relationship(back_populates="actions")
     organisation: Mapped[Organisation | None] = relationship()
 
-    __table_args__ = (CheckConstraint("status IN ('" + "', '".join(ACTION_STATUSES) + "')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('" + "', '".join(ACTION_STATUSES) + "')", name="status"),
+        # The pending actions in the order of their due dates (models.dashboard; migration 0007).
+        Index(
+            "ix_plan_actions_pending_by_due",
+            "due_date",
+            "plan_id",
+            "status",
+            "deleted_at",
+            sqlite_where=text(
+                "deleted_at IS NULL AND status IN ('planned', 'in_progress') AND due_date IS NOT NULL"
+            ),
+            postgresql_where=text(
+                "deleted_at IS NULL AND status IN ('planned', 'in_progress') AND due_date IS NOT NULL"
+            ),
+        ),
+        # The same per plan: one's own counted from one's cases (models.dashboard; migration 0007).
+        Index(
+            "ix_plan_actions_pending_by_plan",
+            "plan_id",
+            "due_date",
+            "status",
+            "deleted_at",
+            sqlite_where=text(
+                "deleted_at IS NULL AND status IN ('planned', 'in_progress') AND due_date IS NOT NULL"
+            ),
+            postgresql_where=text(
+                "deleted_at IS NULL AND status IN ('planned', 'in_progress') AND due_date IS NOT NULL"
+            ),
+        ),
+    )
 
 
 class PlanReview(Record):
@@ -585,6 +655,16 @@ class PlanReview(Record):
             "ix_plan_reviews_live",
             "plan_id",
             "review_date",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # The live reviews by date (models.dashboard; migration 0007).
+        Index(
+            "ix_plan_reviews_live_by_date",
+            "review_date",
+            "plan_id",
+            "id",
             "deleted_at",
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
@@ -644,6 +724,20 @@ class Referral(Record):
             "case_id",
             "reply_due",
             "issued_on",
+            "child_id",
+            "id",
+            "status",
+            "reply_received_on",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NULL AND status = 'issued' AND reply_received_on IS NULL"),
+            postgresql_where=text("deleted_at IS NULL AND status = 'issued' AND reply_received_on IS NULL"),
+        ),
+        # The same in the order of their reply dates (models.dashboard; migration 0007).
+        Index(
+            "ix_referrals_pending_by_due",
+            "reply_due",
+            "issued_on",
+            "case_id",
             "child_id",
             "id",
             "status",

@@ -162,7 +162,7 @@ class OpenCasesModel(_Table):
 
 
 class OverdueGroupsModel(_Table):
-    """The kinds of overdue items with how many there are (in red when any)."""
+    """The kinds of overdue items with how many there are (in red when any; "more than" past the cap)."""
 
     headers = (N_("Overdue"), N_("Count"))
 
@@ -188,7 +188,7 @@ class OverdueGroupsModel(_Table):
         if role in (_DISPLAY, _TOOLTIP) and column == 0:
             return gettext(OVERDUE_LABELS[group.kind])
         if role == _DISPLAY:
-            return str(group.total)
+            return _count(group.total, capped=group.capped)
         if role == KIND_ROLE:
             return group.kind
         if role == VALUE_ROLE:
@@ -489,7 +489,11 @@ class HomePage(QWidget):
         overdue = (
             gettext("Overdue in the office: {count}") if whole else gettext("Overdue in my cases: {count}")
         )
-        self.overdue_box.setTitle(overdue.format(count=_count(board.overdue_total if board else None)))
+        self.overdue_box.setTitle(
+            overdue.format(
+                count=_count(board.overdue_total, capped=board.overdue_capped) if board else _count(None)
+            )
+        )
         mine = gettext("My open cases: {count}")
         self.cases_box.setTitle(mine.format(count=_count(board.my_cases.total if board else None)))
         by_status = (
@@ -582,6 +586,12 @@ class HomePage(QWidget):
         self.items_model.set_items(group.items if group else [])
         if group is None or group.total == 0:
             self.overdue_note.setText(gettext("Nothing of this kind is overdue."))
+        elif group.capped:
+            self.overdue_note.setText(
+                gettext("The {shown} most overdue of more than {total} are shown.").format(
+                    shown=len(group.items), total=_count(group.total)
+                )
+            )
         elif len(group.items) < group.total:
             self.overdue_note.setText(
                 gettext("The {shown} most overdue of {total} are shown.").format(
@@ -668,9 +678,15 @@ def _load_bar(load: WorkerLoad) -> _Bar:
     return _Bar(name, load.open_cases, load.worker_id, muted=not load.active)
 
 
-def _count(n: int | None) -> str:
-    """A count with thousands separated by a non-breaking space (100 250); "…" while unknown."""
-    return "…" if n is None else f"{n:,}".replace(",", "\u00a0")
+def _count(n: int | None, *, capped: bool = False) -> str:
+    """A count with thousands separated by a non-breaking space (100 250); "…" while unknown.
+
+    *capped*: counting stopped at *n* and there are more ("more than 1 000").
+    """
+    if n is None:
+        return "…"
+    text = f"{n:,}".replace(",", "\u00a0")
+    return gettext("more than {count}").format(count=text) if capped else text
 
 
 def _state_bool(ctx: AppContext, key: str, default: bool) -> bool:

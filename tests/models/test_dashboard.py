@@ -510,3 +510,78 @@ def test_an_action_of_the_approved_plan_not_done_by_its_date_is_overdue(office: 
     )
     [mine] = dashboard.my_open_cases(office.db, office.usenova).rows
     assert mine.next_deadline == date(2025, 3, 1)  # before the plan's review (01.05.2025)
+
+
+# --- capped counts and index walks ------------------------------------------------------
+
+
+def test_counting_stops_past_the_cap_and_says_so(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard, "OVERDUE_COUNT_CAP", 2)
+    for day in (3, 1):
+        _case(office, date(2025, 1, day), office.usenova, first=f"Айгүл{day}")
+    as_of = date(2025, 3, 1)
+    group = _group(
+        dashboard.overdue_items(office.db, office.usenova, as_of=as_of, limit=1), "initial_assessment"
+    )
+    assert (group.total, group.capped) == (2, False)  # exactly the cap: still exact
+    _case(office, date(2025, 1, 2), office.usenova, first="Айгүл2")
+    board = dashboard.load_dashboard(office.db, office.usenova, as_of=as_of, limit=1)
+    group = _group(board.overdue, "initial_assessment")
+    assert (group.total, group.capped) == (2, True)  # three: more than two
+    assert [item.child for item in group.items] == ["Үсөнбаева Айгүл1"]  # still the most overdue
+    assert board.overdue_capped
+    assert not _group(board.overdue, "plan_action").capped
+
+
+def test_the_cap_counts_every_part_of_a_kind(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard, "OVERDUE_COUNT_CAP", 2)
+    case_id = _assessed(office, date(2025, 2, 1), office.usenova)
+    org = _organisation(office)
+    _referral(office, case_id, org, status="issued", issued_on=date(2025, 2, 10), reply_due=date(2025, 3, 1))
+    _referral(office, case_id, org, status="issued", issued_on=date(2025, 2, 11))  # no reply date
+    as_of = date(2025, 3, 12)
+    group = _group(dashboard.overdue_items(office.db, office.usenova, as_of=as_of, limit=1), "referral_reply")
+    assert (group.total, group.capped) == (2, False)
+    assert [item.due for item in group.items] == [date(2025, 2, 21)]  # issued + 10 days, before 01.03
+    _referral(office, case_id, org, status="issued", issued_on=date(2025, 2, 12))
+    group = _group(dashboard.overdue_items(office.db, office.usenova, as_of=as_of, limit=1), "referral_reply")
+    assert (group.total, group.capped) == (2, True)
+
+
+def test_a_reviewed_plan_counts_once_by_its_latest_live_review(office: Office) -> None:
+    case_id = _assessed(office, date(2024, 1, 5), office.usenova)
+    plan = Plan(
+        case_id=case_id,
+        status="approved",
+        start_date=date(2024, 2, 1),
+        approved_at=datetime(2024, 2, 1, 6, 0, tzinfo=UTC),
+    )
+    _write(office.db, plan)
+    withdrawn = PlanReview(
+        plan_id=plan.id, review_date=date(2024, 6, 1), deleted_at=datetime(2024, 6, 2, tzinfo=UTC)
+    )
+    _write(
+        office.db,
+        PlanReview(plan_id=plan.id, review_date=date(2024, 3, 1)),
+        PlanReview(plan_id=plan.id, review_date=date(2024, 4, 1)),
+        PlanReview(plan_id=plan.id, review_date=date(2024, 4, 1)),  # the same day twice
+        withdrawn,
+    )
+    for actor, whole in ((office.usenova, False), (office.head, True)):
+        group = _group(_overdue(office, actor, date(2024, 8, 1), whole_office=whole), "plan_review")
+        assert (group.total, [(item.case_id, item.due) for item in group.items]) == (
+            1,
+            [(case_id, date(2024, 7, 1))],  # three months after 01.04, the deleted review not counted
+        )
+
+
+def test_a_changed_review_setting_applies_to_the_reviewed_plans_at_once(office: Office) -> None:
+    case_id = _assessed(office, date(2024, 1, 5), office.usenova)
+    plan = Plan(case_id=case_id, status="approved", start_date=date(2024, 2, 1))
+    _write(office.db, plan)
+    _write(office.db, PlanReview(plan_id=plan.id, review_date=date(2024, 3, 1)))
+    as_of = date(2024, 7, 1)
+    assert _group(_overdue(office, office.usenova, as_of), "plan_review").total == 1  # due 01.06
+    with unit_of_work(office.db, SYSTEM, Permission.SETTINGS_WRITE) as session:
+        put_setting(session, "deadline.plan_review_months", 6)
+    assert _group(_overdue(office, office.usenova, as_of), "plan_review").total == 0  # due 01.09

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from pytestqt.modeltest import ModelTester
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import QModelIndex, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QTableView
 
+from models import dashboard
 from models.database import Database
 from models.i18n import gettext
 from models.services.base import Actor
@@ -20,6 +22,7 @@ from models.services.cases import CaseInput, open_case
 from models.services.people import register_child
 from models.validation import PersonInput, local_today
 
+from ui import home
 from ui.context import AppContext
 from ui.home import STATE_WHOLE_OFFICE, HomePage
 
@@ -111,6 +114,25 @@ def test_the_page_says_it_is_loading_then_shows_the_figures(
     assert page.caseload_box.isVisibleTo(page)
     red = page.groups_model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole)
     assert red is not None  # the count of a kind with overdue items is red
+
+
+def test_a_count_past_the_cap_says_more_than(
+    qtbot: QtBot, ctx: AppContext, sqlite_admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _case(ctx.db, sqlite_admin)
+    _case(ctx.db, sqlite_admin, last="Ёлкин", first="Артём", days_ago=25)
+    # Counting stops at one item, one shown: two overdue initial assessments are "more than 1".
+    monkeypatch.setattr(dashboard, "OVERDUE_COUNT_CAP", 1)
+    monkeypatch.setattr(home, "load_dashboard", partial(dashboard.load_dashboard, limit=1))
+    page = _loaded_page(qtbot, ctx)
+    more = gettext("more than {count}").format(count="1")
+    assert page.groups_model.index(0, 1).data() == more
+    assert page.groups_model.index(0, 1).data(Qt.ItemDataRole.UserRole + 4) == 1
+    assert page.overdue_box.title() == gettext("Overdue in the office: {count}").format(count=more)
+    assert page.overdue_note.text() == gettext(
+        "The {shown} most overdue of more than {total} are shown."
+    ).format(shown=1, total="1")
+    assert page.items_model.index(0, 1).data() == "Ёлкин Артём"  # the most overdue
 
 
 def test_double_click_on_an_overdue_item_opens_its_case(
