@@ -12,12 +12,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models.i18n import N_
+from models.base import Record
+from models.database import Database
+from models.errors import DomainError, NotFound
+from models.i18n import N_, Message, _
 from models.names import full_name
 from models.orm import AdminUnit, Organisation, Person, ReferenceItem, User
+from models.permissions import Permission
+from models.services.base import Actor, require
 from models.settings import get_setting, office_district_id
 
 DOCUMENT_LANGUAGES = ("ky", "ru", "both")
@@ -102,6 +109,40 @@ def office_header(session: Session) -> OfficeHeader:
         phone=setting("phone"),
         head_name=setting("head_name"),
     )
+
+
+def id_by_number(
+    db: Database,
+    actor: Actor,
+    number: str,
+    model: type[Record],
+    columns: tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]],
+    missing: str,
+) -> uuid.UUID:
+    """The live *model* record of this office's district numbered *number* ("N/YYYY").
+
+    *columns* are the model's number and year; *missing* is the msgid of the refusal when there
+    is none, with ``{number}`` in it.
+    """
+    try:
+        no_text, year_text = number.strip().split("/")
+        values = int(no_text), int(year_text)
+    except ValueError:
+        raise DomainError(_("The number {number} is not of the form N/YYYY.", number=number)) from None
+    require(actor, Permission.PRINT)
+    district = getattr(model, "district_id")  # noqa: B009 - every numbered record has one
+    with db.reading() as session:
+        found = session.scalar(
+            select(model.id).where(
+                district == office_district_id(session),
+                columns[0] == values[0],
+                columns[1] == values[1],
+                model.deleted_at.is_(None),
+            )
+        )
+    if found is None:
+        raise NotFound(Message(missing, {"number": number}))
+    return found
 
 
 def document_language(session: Session) -> str:

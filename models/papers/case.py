@@ -18,8 +18,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models.database import Database
-from models.errors import DomainError, NotFound
-from models.i18n import Message, _
+from models.errors import NotFound
+from models.i18n import N_, Message, _
 from models.orm import (
     AdminUnit,
     AssessmentDomain,
@@ -40,6 +40,7 @@ from models.papers import (
     ChildSummary,
     OfficeHeader,
     child_summary,
+    id_by_number,
     office_header,
     organisation,
     reference,
@@ -50,7 +51,6 @@ from models.permissions import Permission
 from models.registers import CASE_STATUS_LABELS, SEX_LABELS
 from models.services.base import Actor, get_live, require, unit_of_work
 from models.services.plans import ACTION_STATUS_LABELS, PLAN_KIND_LABELS, PLAN_STATUS_LABELS
-from models.settings import office_district_id
 
 # --- the case, shared by every paper ------------------------------------------------------
 
@@ -81,24 +81,9 @@ class CasePaper:
 
 def case_id_by_number(db: Database, actor: Actor, number: str) -> uuid.UUID:
     """The case with the № *number* ("N/YYYY") of this office's district."""
-    try:
-        no_text, year_text = number.strip().split("/")
-        case_no, case_year = int(no_text), int(year_text)
-    except ValueError:
-        raise DomainError(_("The number {number} is not of the form N/YYYY.", number=number)) from None
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        found = session.scalar(
-            select(Case.id).where(
-                Case.district_id == office_district_id(session),
-                Case.case_no == case_no,
-                Case.case_year == case_year,
-                Case.deleted_at.is_(None),
-            )
-        )
-    if found is None:
-        raise NotFound(_("There is no case № {number}.", number=number))
-    return found
+    return id_by_number(
+        db, actor, number, Case, (Case.case_no, Case.case_year), N_("There is no case № {number}.")
+    )
 
 
 def _worker(session: Session, user_id: uuid.UUID | None) -> Signatory:

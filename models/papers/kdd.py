@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models.dashboard import DeadlineSettings
 from models.database import Database
 from models.errors import DomainError, NotFound
-from models.i18n import _
+from models.i18n import N_, _
 from models.orm import AdminUnit, Case, HouseholdMember, KddAgendaItem, KddMeeting, Person
 from models.papers import (
     NO_VALUE,
@@ -30,6 +30,7 @@ from models.papers import (
     OfficeHeader,
     address,
     child_summary,
+    id_by_number,
     office_header,
     reference,
 )
@@ -37,7 +38,6 @@ from models.permissions import Permission
 from models.registers import KDD_STATUS_LABELS
 from models.services.base import Actor, get_live, require
 from models.services.kdd import MEMBER_ROLE_LABELS, Quorum
-from models.settings import office_district_id
 
 
 @dataclass(frozen=True)
@@ -124,24 +124,14 @@ class MeetingPaper:
 
 def meeting_id_by_number(db: Database, actor: Actor, number: str) -> uuid.UUID:
     """The КДД meeting № *number* ("N/YYYY") of this office's district."""
-    try:
-        no_text, year_text = number.strip().split("/")
-        meeting_no, meeting_year = int(no_text), int(year_text)
-    except ValueError:
-        raise DomainError(_("The number {number} is not of the form N/YYYY.", number=number)) from None
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        found = session.scalar(
-            select(KddMeeting.id).where(
-                KddMeeting.district_id == office_district_id(session),
-                KddMeeting.meeting_no == meeting_no,
-                KddMeeting.meeting_year == meeting_year,
-                KddMeeting.deleted_at.is_(None),
-            )
-        )
-    if found is None:
-        raise NotFound(_("There is no КДД meeting № {number}.", number=number))
-    return found
+    return id_by_number(
+        db,
+        actor,
+        number,
+        KddMeeting,
+        (KddMeeting.meeting_no, KddMeeting.meeting_year),
+        N_("There is no КДД meeting № {number}."),
+    )
 
 
 def item_by_number(paper: MeetingPaper, number: int) -> ItemLine:

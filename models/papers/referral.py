@@ -6,25 +6,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.database import Database
-from models.errors import DomainError, NotFound
-from models.i18n import _
+from models.errors import DomainError
+from models.i18n import N_, _
 from models.orm import Case, Organisation, Person, Referral, User
 from models.papers import (
     Bilingual,
     ChildSummary,
     OfficeHeader,
     child_summary,
+    id_by_number,
     office_header,
     organisation,
     reference,
 )
 from models.permissions import Permission
-from models.services.base import Actor, get_live, require, unit_of_work
-from models.settings import office_district_id
+from models.services.base import Actor, get_live, unit_of_work
 
 PRINTABLE_STATUSES = ("issued", "replied")
 
@@ -63,24 +62,14 @@ class ReferralPaper:
 
 def referral_id_by_number(db: Database, actor: Actor, number: str) -> uuid.UUID:
     """The referral with the outgoing № *number* ("N/YYYY") of this office's district."""
-    try:
-        no_text, year_text = number.strip().split("/")
-        out_no, out_year = int(no_text), int(year_text)
-    except ValueError:
-        raise DomainError(_("The number {number} is not of the form N/YYYY.", number=number)) from None
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        found = session.scalar(
-            select(Referral.id).where(
-                Referral.district_id == office_district_id(session),
-                Referral.out_no == out_no,
-                Referral.out_year == out_year,
-                Referral.deleted_at.is_(None),
-            )
-        )
-    if found is None:
-        raise NotFound(_("There is no referral № {number}.", number=number))
-    return found
+    return id_by_number(
+        db,
+        actor,
+        number,
+        Referral,
+        (Referral.out_no, Referral.out_year),
+        N_("There is no referral № {number}."),
+    )
 
 
 def referral_paper(db: Database, actor: Actor, referral_id: uuid.UUID) -> ReferralPaper:
