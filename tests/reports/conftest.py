@@ -72,8 +72,14 @@ def issued_referral(
 
 
 @pytest.fixture
-def office(db: Database, admin: Actor) -> PrintOffice:
-    """The test office: a case of Үсөнбаева Ңурзат Ёлкиновна and a school in the directory."""
+def office(sqlite_db: Database, sqlite_admin: Actor) -> PrintOffice:
+    """The test office: a case of Үсөнбаева Ңурзат Ёлкиновна and a school in the directory.
+
+    On SQLite only: these tests are about the documents; the papers read through the ORM and the
+    register queries, which their own tests run on PostgreSQL too, and the statistics, which count
+    in SQL, have their own office on both (tests/reports/test_statistics.py).
+    """
+    db, admin = sqlite_db, sqlite_admin
     child_id = add_named_child(db)
     case = child_case(db, admin, TODAY - timedelta(days=40), child_id=child_id)
     organisation_id = add_organisation(
