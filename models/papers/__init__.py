@@ -22,7 +22,7 @@ from models.database import Database
 from models.errors import DomainError, NotFound
 from models.i18n import N_, Message, _
 from models.names import full_name
-from models.orm import AdminUnit, Organisation, Person, ReferenceItem, User
+from models.orm import AdminUnit, HouseholdMember, Organisation, Person, ReferenceItem, User
 from models.permissions import Permission
 from models.services.base import Actor, require
 from models.settings import get_setting, office_district_id
@@ -143,6 +143,32 @@ def id_by_number(
     if found is None:
         raise NotFound(Message(missing, {"number": number}))
     return found
+
+
+def household_of(session: Session, person_id: uuid.UUID) -> uuid.UUID | None:
+    """The household a person was first recorded in (a case without its own household uses it)."""
+    return session.scalar(
+        select(HouseholdMember.household_id)
+        .where(HouseholdMember.person_id == person_id, HouseholdMember.deleted_at.is_(None))
+        .order_by(HouseholdMember.created_at)
+        .limit(1)
+    )
+
+
+def caregivers(session: Session, household_id: uuid.UUID) -> list[tuple[HouseholdMember, Person]]:
+    """The live caregivers of a household with their membership (the relation), in household order."""
+    rows = session.execute(
+        select(HouseholdMember, Person)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(
+            HouseholdMember.household_id == household_id,
+            HouseholdMember.is_caregiver.is_(True),
+            HouseholdMember.deleted_at.is_(None),
+            Person.deleted_at.is_(None),
+        )
+        .order_by(HouseholdMember.position)
+    )
+    return [(member, person) for member, person in rows]
 
 
 def document_language(session: Session) -> str:

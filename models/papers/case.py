@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.database import Database
@@ -39,7 +40,9 @@ from models.papers import (
     Bilingual,
     ChildSummary,
     OfficeHeader,
+    caregivers,
     child_summary,
+    household_of,
     id_by_number,
     office_header,
     organisation,
@@ -116,35 +119,29 @@ def _case_paper(session: Session, case: Case) -> CasePaper:
 
 def _caregivers(session: Session, case: Case) -> tuple[str, ...]:
     """The adults who take care of the child in the case's household: they sign for the family."""
-    household_id = case.household_id or _household_of(session, case.child_id)
+    household_id = case.household_id or household_of(session, case.child_id)
     if household_id is None:
         return ()
-    names = session.scalars(
-        select(Person)
-        .join(HouseholdMember, HouseholdMember.person_id == Person.id)
-        .where(
-            HouseholdMember.household_id == household_id,
-            HouseholdMember.is_caregiver.is_(True),
-            HouseholdMember.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
+    return tuple(person.full_name for _member, person in caregivers(session, household_id))
+
+
+def _latest_of_case(
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    model: type[InitialAssessment] | type[ComprehensiveAssessment] | type[HousingAct],
+    order: Sequence[Any],
+    missing: Message,
+) -> uuid.UUID:
+    """The case's latest live *model* record by *order* (what the command's --case prints)."""
+    require(actor, Permission.PRINT)
+    with db.reading() as session:
+        found = session.scalar(
+            select(model.id)
+            .where(model.case_id == case_id, model.deleted_at.is_(None))
+            .order_by(*order)
+            .limit(1)
         )
-        .order_by(HouseholdMember.position)
-    )
-    return tuple(person.full_name for person in names)
-
-
-def _household_of(session: Session, person_id: uuid.UUID) -> uuid.UUID | None:
-    return session.scalar(
-        select(HouseholdMember.household_id)
-        .where(HouseholdMember.person_id == person_id, HouseholdMember.deleted_at.is_(None))
-        .order_by(HouseholdMember.created_at)
-        .limit(1)
-    )
-
-
-def _latest(session: Session, query: Select[uuid.UUID], missing: Message) -> uuid.UUID:
-    """The first id of *query* (the case's latest assessment or act, for the command's --case)."""
-    found = session.scalar(query.limit(1))
     if found is None:
         raise NotFound(missing)
     return found
@@ -369,7 +366,7 @@ def child_card(db: Database, actor: Actor, case_id: uuid.UUID) -> ChildCard:
             .where(Case.child_id == person.id, Case.deleted_at.is_(None))
             .order_by(Case.opened_on, Case.case_year, Case.case_no)
         )
-        household_id = case.household_id or _household_of(session, person.id)
+        household_id = case.household_id or household_of(session, person.id)
         household = session.get(Household, household_id) if household_id else None
         office = office_header(session)
         return ChildCard(
@@ -473,14 +470,14 @@ class InitialAssessmentPaper(CasePaper):
 
 def initial_assessment_id_for_case(db: Database, actor: Actor, case_id: uuid.UUID) -> uuid.UUID:
     """The case's latest initial assessment."""
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        query = (
-            select(InitialAssessment.id)
-            .where(InitialAssessment.case_id == case_id, InitialAssessment.deleted_at.is_(None))
-            .order_by(InitialAssessment.created_at.desc())
-        )
-        return _latest(session, query, _("The case has no initial assessment yet."))
+    return _latest_of_case(
+        db,
+        actor,
+        case_id,
+        InitialAssessment,
+        [InitialAssessment.created_at.desc()],
+        _("The case has no initial assessment yet."),
+    )
 
 
 def initial_assessment_paper(db: Database, actor: Actor, assessment_id: uuid.UUID) -> InitialAssessmentPaper:
@@ -555,14 +552,14 @@ class ComprehensiveAssessmentPaper(CasePaper):
 
 def comprehensive_assessment_id_for_case(db: Database, actor: Actor, case_id: uuid.UUID) -> uuid.UUID:
     """The case's latest comprehensive needs assessment."""
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        query = (
-            select(ComprehensiveAssessment.id)
-            .where(ComprehensiveAssessment.case_id == case_id, ComprehensiveAssessment.deleted_at.is_(None))
-            .order_by(ComprehensiveAssessment.created_at.desc())
-        )
-        return _latest(session, query, _("The case has no comprehensive needs assessment yet."))
+    return _latest_of_case(
+        db,
+        actor,
+        case_id,
+        ComprehensiveAssessment,
+        [ComprehensiveAssessment.created_at.desc()],
+        _("The case has no comprehensive needs assessment yet."),
+    )
 
 
 def comprehensive_assessment_paper(
@@ -644,14 +641,14 @@ class HousingActPaper(CasePaper):
 
 def housing_act_id_for_case(db: Database, actor: Actor, case_id: uuid.UUID) -> uuid.UUID:
     """The case's latest housing-conditions act."""
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        query = (
-            select(HousingAct.id)
-            .where(HousingAct.case_id == case_id, HousingAct.deleted_at.is_(None))
-            .order_by(HousingAct.act_date.desc(), HousingAct.created_at.desc())
-        )
-        return _latest(session, query, _("The case has no housing-conditions act yet."))
+    return _latest_of_case(
+        db,
+        actor,
+        case_id,
+        HousingAct,
+        [HousingAct.act_date.desc(), HousingAct.created_at.desc()],
+        _("The case has no housing-conditions act yet."),
+    )
 
 
 def housing_act_paper(db: Database, actor: Actor, act_id: uuid.UUID) -> HousingActPaper:

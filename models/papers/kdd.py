@@ -15,21 +15,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.dashboard import DeadlineSettings
 from models.database import Database
 from models.errors import DomainError, NotFound
 from models.i18n import N_, _
-from models.orm import AdminUnit, Case, HouseholdMember, KddAgendaItem, KddMeeting, Person
+from models.orm import AdminUnit, Case, KddAgendaItem, KddMeeting, Person
 from models.papers import (
     NO_VALUE,
     Bilingual,
     ChildSummary,
     OfficeHeader,
     address,
+    caregivers,
     child_summary,
+    household_of,
     id_by_number,
     office_header,
     reference,
@@ -283,26 +284,10 @@ def _invitees(session: Session, case: Case | None, child: Person | None) -> tupl
     """The caregivers of the child's household; one notice without a name when none is recorded."""
     household_id = case.household_id if case else None
     if household_id is None and child is not None:
-        household_id = session.scalar(
-            select(HouseholdMember.household_id)
-            .where(HouseholdMember.person_id == child.id, HouseholdMember.deleted_at.is_(None))
-            .order_by(HouseholdMember.created_at)
-            .limit(1)
-        )
+        household_id = household_of(session, child.id)
     found: list[Invitee] = []
     if household_id is not None:
-        rows = session.execute(
-            select(HouseholdMember, Person)
-            .join(Person, Person.id == HouseholdMember.person_id)
-            .where(
-                HouseholdMember.household_id == household_id,
-                HouseholdMember.is_caregiver.is_(True),
-                HouseholdMember.deleted_at.is_(None),
-                Person.deleted_at.is_(None),
-            )
-            .order_by(HouseholdMember.position)
-        )
-        for member, person in rows:
+        for member, person in caregivers(session, household_id):
             place = person if person.address_text or person.district_id else child
             found.append(
                 Invitee(
