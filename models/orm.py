@@ -947,3 +947,59 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- exchange state -------------------------------------------------------------------
+
+
+class ExchangePackage(Base):
+    """An upload package this database wrote ('out') or applied ('in'); sequences are kept per stream.
+
+    Not a travelling record: the exchange state of one database (models.exchange).
+    """
+
+    __tablename__ = "exchange_packages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    direction: Mapped[str] = mapped_column(String(3))
+    district_code: Mapped[str] = mapped_column(String(20))
+    stream: Mapped[str] = mapped_column(String(20))
+    sequence: Mapped[int]
+    previous_sequence: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(12))
+    encrypted: Mapped[bool] = mapped_column(default=False)
+    manifest_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    changes_through: Mapped[int | None]
+    local_changes_through: Mapped[int | None]
+    file_name: Mapped[str] = mapped_column(String(255))
+    counts: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    user_id: Mapped[uuid.UUID | None]
+    username: Mapped[str | None] = mapped_column(String(60))
+
+    __table_args__ = (
+        CheckConstraint("direction IN ('out', 'in')", name="direction"),
+        CheckConstraint("stream IN ('personal', 'depersonalized')", name="stream"),
+        CheckConstraint("kind IN ('full', 'incremental')", name="kind"),
+        Index("ix_exchange_packages_stream", "direction", "district_code", "stream", "sequence"),
+    )
+
+
+class ExchangeConflict(Base):
+    """A record changed both here and in an imported package: both versions kept until a person decides."""
+
+    __tablename__ = "exchange_conflicts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    package_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exchange_packages.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    local_data: Mapped[str] = mapped_column(Text)
+    incoming_data: Mapped[str] = mapped_column(Text)
+    detected_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[uuid.UUID | None]
+    resolution: Mapped[str | None] = mapped_column(String(10))
+
+    __table_args__ = (CheckConstraint("resolution IN ('local', 'incoming')", name="resolution"),)
