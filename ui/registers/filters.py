@@ -244,6 +244,7 @@ class FilterBar(QWidget):
         self.count_label = QLabel()
         self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         second.addWidget(self.count_label)
+        self._second_row = second
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -251,6 +252,10 @@ class FilterBar(QWidget):
         layout.addLayout(first)
         layout.addLayout(second)
         self.load_choices()
+
+    def add_tool(self, widget: QWidget) -> None:
+        """Put one of the page's tools (the export button) at the end of the second row, after the count."""
+        self._second_row.addWidget(widget)
 
     def _combo(self, everything: str) -> QComboBox:
         combo = QComboBox()

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMenu,
     QMessageBox,
+    QPushButton,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -50,9 +52,11 @@ class RegisterPage(QWidget):
 
     Signals:
         loaded(): rows of a new or refreshed query are shown, the count is up to date.
+        exported(str): the register as shown was exported to this file.
     """
 
     loaded = Signal()
+    exported = Signal(str)
 
     def __init__(
         self,
@@ -86,6 +90,13 @@ class RegisterPage(QWidget):
 
         self.preview: QWidget | None = None
         self.batch: QObject | None = None
+        self.export_task: QObject | None = None
+        self.export_note = QLabel()
+        self.export_note.setContentsMargins(12, 0, 0, 0)
+        self.export_button: QPushButton | None = None
+        if self.can_export():
+            self.filter_bar.add_tool(self.export_note)
+            self.filter_bar.add_tool(self._export_button())
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_bar)
         if register == "referrals" and ctx.can(Permission.PRINT):
@@ -153,11 +164,44 @@ class RegisterPage(QWidget):
                 gettext("This register has no printout; the report log, the children and the referrals do."),
             )
             return
+        options = {"name": self.register, "query": self.model.query(), "columns": self.shown_columns()}
+        self.preview = show_preview(self.ctx, "register", options=options, parent=self)
+
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns shown, in the order shown."""
         header = self.view.horizontalHeader()
         logical = [header.logicalIndex(visual) for visual in range(header.count())]
-        shown = [self._columns[i].key for i in logical if not header.isSectionHidden(i)]
-        options = {"name": self.register, "query": self.model.query(), "columns": shown}
-        self.preview = show_preview(self.ctx, "register", options=options, parent=self)
+        return [self._columns[i].key for i in logical if not header.isSectionHidden(i)]
+
+    def can_export(self) -> bool:
+        return self.ctx.can(Permission.EXPORT)
+
+    def export_view(self, fmt: str) -> None:
+        """Export the register as shown (filters, sort, shown columns) to an XLSX or CSV file."""
+        from ui.registers.export import export_page
+
+        if self.can_export() and fmt in ("xlsx", "csv"):
+            self.export_note.clear()
+            self.export_task = export_page(self, "xlsx" if fmt == "xlsx" else "csv")
+
+    def _export_button(self) -> QPushButton:
+        """ "Export…", a menu of the two formats."""
+        button = QPushButton(gettext("Export…"))
+        button.setToolTip(
+            gettext("Export the register as shown (its filters, sort and columns) to a spreadsheet")
+        )
+        menu = QMenu(button)
+        menu.addAction(gettext("Excel workbook (XLSX)…")).setData("xlsx")
+        menu.addAction(gettext("CSV for Excel…")).setData("csv")
+        menu.triggered.connect(self._on_export_menu_triggered)
+        button.setMenu(menu)
+        self.export_button = button
+        return button
+
+    @Slot(QAction)
+    def _on_export_menu_triggered(self, action: QAction) -> None:
+        if action.data():
+            self.export_view(str(action.data()))
 
     def _batch_row(self) -> QHBoxLayout:
         """The referrals register's batch print: every referral issued today, printed or saved at once."""
