@@ -1,0 +1,164 @@
+"""The fields a legacy register can fill, and the column headers offices use for them (Russian, Kyrgyz).
+
+A header matches a field when the two are equal after :func:`header_key` (case, ё/е, spaces
+and punctuation ignored), so «Дата  рождения», «дата рождения:» and «ДАТА РОЖДЕНИЯ» all match.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.i18n import N_
+
+REGISTERS = ("children", "households", "reports")
+
+REGISTER_LABELS = {
+    "children": N_("Children"),
+    "households": N_("Households"),
+    "reports": N_("Reports"),
+}
+
+# register -> field -> label, in the order the preview shows them.
+FIELDS: dict[str, dict[str, str]] = {
+    "children": {
+        "full_name": N_("Full name (last, first, patronymic)"),
+        "last_name": N_("Last name"),
+        "first_name": N_("First name"),
+        "patronymic": N_("Patronymic"),
+        "sex": N_("Sex"),
+        "birth_date": N_("Date of birth"),
+        "pin": N_("ПИН"),
+        "birth_cert_series": N_("Birth certificate series"),
+        "birth_cert_number": N_("Birth certificate number"),
+        "birth_cert_date": N_("Birth certificate date"),
+        "citizenship": N_("Citizenship"),
+        "district": N_("District"),
+        "address_text": N_("Address"),
+        "school": N_("School or kindergarten"),
+        "school_class": N_("Class"),
+        "disability_notes": N_("Disability notes"),
+        "documents_notes": N_("Missing documents"),
+        "languages": N_("Languages"),
+        "phone": N_("Phone"),
+        "notes": N_("Notes"),
+    },
+    "households": {
+        "district": N_("District"),
+        "address_text": N_("Address"),
+        "housing": N_("Housing"),
+        "income_sources": N_("Income sources"),
+        "benefits": N_("Benefits"),
+        "members_count": N_("Number of members"),
+        "notes": N_("Notes"),
+    },
+    "reports": {
+        "received_at": N_("Date received"),
+        "received_time": N_("Time received"),
+        "source": N_("Source"),
+        "channel": N_("Channel"),
+        "reporter_name": N_("Reporter"),
+        "reporter_contact": N_("Reporter's contact"),
+        "reporter_agency": N_("Reporter's agency"),
+        "anonymous": N_("Anonymous"),
+        "concern": N_("Concern"),
+        "urgent": N_("Urgent"),
+        "categories": N_("Categories"),
+        "child_full_name": N_("Child's full name"),
+        "child_last_name": N_("Child's last name"),
+        "child_first_name": N_("Child's first name"),
+        "child_patronymic": N_("Child's patronymic"),
+        "child_birth_date": N_("Child's date of birth"),
+        "child_pin": N_("Child's ПИН"),
+    },
+}
+
+DATE_FIELDS = frozenset({"birth_date", "birth_cert_date", "received_at", "child_birth_date"})
+
+_PERSON_HEADERS: dict[str, tuple[str, ...]] = {
+    "full_name": (
+        "ФИО",
+        "Ф.И.О.",
+        "ФИО ребенка",
+        "Фамилия имя отчество",
+        "Аты-жөнү",
+        "Аты жөнү",
+        "Баланын аты-жөнү",
+    ),
+    "last_name": ("Фамилия", "Фамилиясы", "Фамилия ребенка"),
+    "first_name": ("Имя", "Аты", "Имя ребенка", "Баланын аты"),
+    "patronymic": ("Отчество", "Атасынын аты", "Отчество ребенка"),
+    "sex": ("Пол", "Жынысы", "Жыныс"),
+    "birth_date": ("Дата рождения", "Туулган күнү", "Туулган датасы", "Д.р.", "Дата рожд."),
+    "pin": ("ПИН", "ИНН", "ЖИН", "Персональный идентификационный номер", "ПИН ребенка"),
+}
+
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "children": {
+        **_PERSON_HEADERS,
+        "birth_cert_series": ("Серия свидетельства", "Серия св-ва", "Күбөлүктүн сериясы"),
+        "birth_cert_number": ("Номер свидетельства", "№ свидетельства", "Номер св-ва", "Күбөлүктүн номери"),
+        "birth_cert_date": ("Дата выдачи свидетельства", "Дата свидетельства", "Күбөлүк берилген күнү"),
+        "citizenship": ("Гражданство", "Жарандыгы"),
+        "district": ("Район", "Району", "Район (город)"),
+        "address_text": ("Адрес", "Дареги", "Адрес проживания", "Жашаган дареги"),
+        "school": ("Школа", "Мектеп", "Школа/детский сад", "Учебное заведение", "Окуу жайы"),
+        "school_class": ("Класс", "Классы"),
+        "disability_notes": ("Инвалидность", "ОВЗ", "Майыптуулугу"),
+        "documents_notes": ("Отсутствующие документы", "Нет документов", "Документтери жок"),
+        "languages": ("Язык", "Языки", "Тили"),
+        "phone": ("Телефон", "Тел.", "Контактный телефон"),
+        "notes": ("Примечание", "Примечания", "Эскертүү"),
+    },
+    "households": {
+        "district": ("Район", "Району"),
+        "address_text": ("Адрес", "Дареги", "Адрес семьи", "Үй-бүлөнүн дареги"),
+        "housing": ("Жилье", "Жилищные условия", "Турак жайы"),
+        "income_sources": ("Источники дохода", "Доход", "Киреше булагы"),
+        "benefits": ("Пособия", "Льготы", "Жөлөкпулдар"),
+        "members_count": (
+            "Количество членов семьи",
+            "Состав семьи",
+            "Кол-во членов",
+            "Үй-бүлө мүчөлөрүнүн саны",
+        ),
+        "notes": ("Примечание", "Примечания", "Эскертүү"),
+    },
+    "reports": {
+        "received_at": ("Дата поступления", "Дата", "Дата сообщения", "Дата обращения", "Келип түшкөн күнү"),
+        "received_time": ("Время", "Время поступления", "Убактысы"),
+        "source": ("Источник", "Источник сообщения", "Булагы"),
+        "channel": ("Канал", "Способ поступления", "Каналы"),
+        "reporter_name": ("Заявитель", "ФИО заявителя", "Кабарлоочу", "Арыз ээси"),
+        "reporter_contact": ("Контакт заявителя", "Телефон заявителя", "Байланыш"),
+        "reporter_agency": ("Организация", "Организация заявителя", "Уюм"),
+        "anonymous": ("Анонимно", "Аноним", "Анонимдүү"),
+        "concern": ("Суть сообщения", "Содержание", "Суть обращения", "Кабардын маңызы"),
+        "urgent": ("Срочно", "Срочность", "Шашылыш"),
+        "categories": ("Категория", "Категории", "Категориясы", "Категория ТЖС"),
+        "child_full_name": ("ФИО ребенка", "Баланын аты-жөнү", "Ребенок"),
+        "child_last_name": ("Фамилия", "Фамилия ребенка", "Фамилиясы"),
+        "child_first_name": ("Имя", "Имя ребенка", "Аты"),
+        "child_patronymic": ("Отчество", "Атасынын аты"),
+        "child_birth_date": ("Дата рождения", "Дата рождения ребенка", "Туулган күнү"),
+        "child_pin": ("ПИН", "ПИН ребенка", "ИНН", "ЖИН"),
+    },
+}
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def header_key(text: str) -> str:
+    """A header reduced for comparison: case-folded, ё as е, words joined by single spaces."""
+    return " ".join(_NOT_WORD.sub(" ", text.casefold().replace("ё", "е")).split())
+
+
+def _index(register: str) -> dict[str, str]:
+    return {header_key(alias): field for field, aliases in HEADERS[register].items() for alias in aliases}
+
+
+_INDEXES = {register: _index(register) for register in REGISTERS}
+
+
+def field_for_header(register: str, header: str) -> str | None:
+    """The field of *register* that a column titled *header* most likely holds, or None."""
+    return _INDEXES[register].get(header_key(header))
