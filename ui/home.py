@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.backups import STALE_AFTER_DAYS, BackupStatus, backup_status
 from models.dashboard import (
     OPEN_STATUSES,
     OVERDUE_KINDS,
@@ -87,6 +88,14 @@ _FONT = Qt.ItemDataRole.FontRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What one load reads in the background: the figures and the state of the backups."""
+
+    board: Dashboard
+    backups: BackupStatus
 
 
 def _bold() -> QFont:
@@ -379,7 +388,7 @@ class HomePage(QWidget):
         self._whole_office = self._office_only or (
             self._can_choose and _state_bool(ctx, STATE_WHOLE_OFFICE, True)
         )
-        self._task: Task[Dashboard] | None = None
+        self._task: Task[_Loaded] | None = None
         self._reload_wanted = False
         self._stale = False
 
@@ -410,6 +419,11 @@ class HomePage(QWidget):
         self.today_label = QLabel()
         self.today_label.setObjectName("home_today")
         top.addWidget(self.today_label)
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("home_backup")
+        self.backup_label.hide()
+        top.addSpacing(24)
+        top.addWidget(self.backup_label)
         top.addStretch(1)
         top.addWidget(self.status_label)
         self.mine_button = QRadioButton(gettext("My cases"))
@@ -518,8 +532,8 @@ class HomePage(QWidget):
         self._reload_wanted = False
         db, actor, whole, lang = self.ctx.db, self.ctx.actor, self._whole_office, current_language()
 
-        def work(_progress: Progress) -> Dashboard:
-            return load_dashboard(db, actor, whole_office=whole, lang=lang)
+        def work(_progress: Progress) -> _Loaded:
+            return _Loaded(load_dashboard(db, actor, whole_office=whole, lang=lang), backup_status(db))
 
         self._set_status(gettext("Loading…"))
         self._task = run_task(work, self._on_task_finished, on_error=self._on_task_failed)
@@ -529,8 +543,10 @@ class HomePage(QWidget):
         return self._task is not None
 
     @Slot(object)
-    def _on_task_finished(self, board: Dashboard) -> None:
+    def _on_task_finished(self, loaded: _Loaded) -> None:
         self._task = None
+        board = loaded.board
+        self._show_backups(loaded.backups, board.as_of)
         if board.whole_office == self._whole_office:  # else the scope changed meanwhile: not wanted
             self._show(board)
             self._set_status("")
@@ -580,6 +596,28 @@ class HomePage(QWidget):
         self.status_model.set_bars([_Bar(c.label, c.count) for c in board.by_status])
         self.category_model.set_bars([_Bar(c.label, c.count) for c in board.by_category])
         self.caseload_model.set_bars([_load_bar(load) for load in board.caseload])
+
+    def _show_backups(self, status: BackupStatus, today: date) -> None:
+        """One quiet line: when the last backup was made; in red when there is none or it is old."""
+        self.backup_label.setVisible(status.applies)
+        if not status.applies:
+            return
+        last = status.last
+        if last is None:
+            text = gettext("No backup of the database has been made yet.")
+        else:
+            made = last.made_at.astimezone()
+            text = gettext("Last backup: {moment}").format(moment=f"{format_date(made.date())} {made:%H:%M}")
+        stale = status.stale(today)
+        if stale and last is not None:
+            text += " — " + gettext("more than {days} days ago").format(days=STALE_AFTER_DAYS)
+        problem = last.extra_message() if last is not None else None
+        if problem is not None:
+            text += " — " + gettext("not copied to the extra folder")
+        self.backup_label.setText(text)
+        self.backup_label.setToolTip(problem.render() if problem is not None else "")
+        quiet = QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        self.backup_label.setStyleSheet(f"color: {(OVERDUE_RED if stale else quiet).name()}")
 
     def _show_group(self, row: int) -> None:
         group = self.groups_model.group(row)
