@@ -38,6 +38,7 @@ from models.errors import DatabaseRefused, DomainError, ValidationFailed
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, ngettext, set_language
 from models.maintenance import (
     CheckStatus,
+    RestoreRefused,
     backup_database,
     backup_source,
     check_database,
@@ -176,6 +177,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, str(_("{prog}: error: {message}", prog=self.prog, message=message)) + "\n")
+
+
+# ``command(group, name, help, handler)`` of :func:`build_parser`: one sub-command with the global options.
+CommandMaker = Callable[["argparse._SubParsersAction[_Parser]", str, str, Handler], _Parser]
 
 
 def _localized(parser: P) -> P:
@@ -330,6 +335,11 @@ def build_parser(*, with_forms: bool = False) -> argparse.ArgumentParser:
     role.add_argument("role", choices=tuple(ROLE_LABELS), metavar=gettext("ROLE"))
     for sub in (add, listing, passwd, disable, enable, role):
         _user_option(sub)
+    # The exchange commands' modules load their heavy libraries (zip, age, openpyxl) in their handlers.
+    from desktop.commands import exchange, legacy, spreadsheets
+
+    for module in (exchange, spreadsheets, legacy):
+        module.add_commands(commands, command)
     _print_command(commands, with_forms)
     return parser
 
@@ -655,6 +665,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
+    """A backup reads the database through SQLite's online backup API, so it needs no lock: it may
+    run (e.g. as a scheduled task) while the program is open on the database."""
     with _database(args) as db:
         backup_source(db)
         password = _acting_password(args)
@@ -665,25 +677,51 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_restore(args: argparse.Namespace) -> int:
-    """Sign in against the current database (after checking the backup, so a bad one changes nothing),
-    or against the backup's accounts when the current database cannot be opened; then restore."""
-    target = restore_target(args.db)
+@contextmanager
+def _database_locked(target: Path) -> Iterator[None]:
+    """Hold the lock the desktop program holds on *target* (:mod:`desktop.dblock`) or refuse."""
+    from desktop.dblock import LockHeld, take_lock  # QtCore only: no QApplication
+
     try:
-        current = open_database(target, create=False)
-    except (DatabaseRefused, SQLAlchemyDatabaseError):  # missing, too new, or damaged: what a restore is for
-        current = None
-    if current is not None:
+        lock = take_lock(target)
+    except LockHeld as held:
+        raise RestoreRefused(
+            _(
+                "The program is open on this database ({path}: process {pid} on the computer {host}); "
+                "close it first. Nothing was changed.",
+                path=str(held.path),
+                pid=held.pid,
+                host=held.host,
+            )
+        ) from None
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.unlock()
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    """Under the database's lock, sign in against the current database (after checking the backup, so
+    a bad one changes nothing), or against the backup's accounts when the current database cannot be
+    opened; then restore."""
+    target = restore_target(args.db)
+    with _database_locked(target):
         try:
-            verify_backup(args.file)
-            actor = authenticate(current, args.user, _acting_password(args))
-        finally:
-            current.dispose()
-    else:
-        password = _acting_password(args)
-        with opened_backup(args.file) as from_backup:
-            actor = authenticate(from_backup, args.user, password)
-    info = restore_database(target, args.file, actor)
+            current = open_database(target, create=False)
+        except (DatabaseRefused, SQLAlchemyDatabaseError):  # missing, too new, damaged: what restores are for
+            current = None
+        if current is not None:
+            try:
+                verify_backup(args.file)
+                actor = authenticate(current, args.user, _acting_password(args))
+            finally:
+                current.dispose()
+        else:
+            password = _acting_password(args)
+            with opened_backup(args.file) as from_backup:
+                actor = authenticate(from_backup, args.user, password)
+        info = restore_database(target, args.file, actor)
     _out(_("Restored {backup} into {database}.", backup=str(info.backup), database=str(info.target)))
     if info.replaced is not None:
         _out(_("The database it replaced is kept as {path}.", path=str(info.replaced)))

@@ -43,6 +43,7 @@ WRITE_PERMISSION = {
     "kdd_meeting": Permission.KDD_WRITE,
 }
 ADMIN_PERMISSIONS = (Permission.USERS_MANAGE, Permission.SETTINGS_WRITE, Permission.REFERENCE_WRITE)
+EXCHANGE_PERMISSIONS = (Permission.EXPORT, Permission.IMPORT, Permission.BACKUP)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ SECTIONS = (
     Section("cases", N_("Cases")),
     Section("referrals", N_("Referrals")),
     Section("kdd_meetings", N_("KDD meetings")),
+    Section("exchange", N_("Data exchange")),
     Section("admin", N_("Administration")),
 )
 REGISTER_SECTIONS = frozenset({"reports", "children", "households", "cases", "referrals", "kdd_meetings"})
@@ -74,6 +76,8 @@ def make_page(ctx: AppContext, key: str) -> QWidget:
         return cast(QWidget, importlib.import_module("ui.home").HomePage(ctx))
     if key == "admin":
         return cast(QWidget, importlib.import_module("ui.admin").AdminPage(ctx))
+    if key == "exchange":
+        return cast(QWidget, importlib.import_module("ui.exchange").ExchangePage(ctx))
     if key in REGISTER_SECTIONS:
         return cast(QWidget, importlib.import_module("ui.registers").RegisterPage(ctx, key))
     raise KeyError(key)
@@ -146,7 +150,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(gettext("Bala Korgoo"))
         self.setMinimumSize(QSize(720, 480))
 
-        self.sections = [s for s in SECTIONS if s.key != "admin" or self.shows_administration()]
+        shown = {"admin": self.shows_administration(), "exchange": self.shows_exchange()}
+        self.sections = [s for s in SECTIONS if shown.get(s.key, True)]
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
@@ -181,6 +186,9 @@ class MainWindow(QMainWindow):
 
     def shows_administration(self) -> bool:
         return any(self.ctx.can(permission) for permission in ADMIN_PERMISSIONS)
+
+    def shows_exchange(self) -> bool:
+        return any(self.ctx.can(permission) for permission in EXCHANGE_PERMISSIONS)
 
     def _action(
         self,

@@ -92,6 +92,7 @@ def test_an_administrator_sees_every_section(ctx: AppContext, make_window: MakeW
         "cases",
         "referrals",
         "kdd_meetings",
+        "exchange",
         "admin",
     ]
     assert window.navigation.item(0).text() == gettext("Home")
@@ -107,6 +108,15 @@ def test_administration_is_shown_only_to_roles_that_administer(
 
     assert ("admin" in keys(window)) is sees_admin
     assert "cases" in keys(window)
+
+
+@pytest.mark.parametrize(("role", "sees_exchange"), [("read_only", False), ("specialist", True)])
+def test_data_exchange_is_shown_only_to_roles_that_exchange_data(
+    ctx_as: Callable[[str], AppContext], make_window: MakeWindow, role: str, sees_exchange: bool
+) -> None:
+    window, _opened = make_window(ctx_as(role))
+
+    assert ("exchange" in keys(window)) is sees_exchange
 
 
 def test_pages_are_made_when_first_shown(ctx: AppContext, make_window: MakeWindow) -> None:
@@ -283,6 +293,8 @@ def test_the_default_factory_makes_the_real_pages(qtbot: QtBot, ctx: AppContext)
 
     for section in window.sections:
         page = window.page(section.key)
-        assert type(page).__module__.startswith(("ui.home", "ui.registers", "ui.admin")), section.key
+        assert type(page).__module__.startswith(("ui.home", "ui.registers", "ui.admin", "ui.exchange")), (
+            section.key
+        )
         assert page.record_kind == KINDS.get(section.key), section.key  # type: ignore[attr-defined]
     window.close()

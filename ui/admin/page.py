@@ -40,6 +40,9 @@ class AdminPage(QWidget):
     """
 
     record_kind: str | None = None
+    tabs_spec: list[tuple[str, str, Permission, Callable[[AppContext], QWidget]]] = TABS
+    state_key = TAB_KEY
+    refused_text = N_("Your role does not allow changing the office's settings.")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +52,7 @@ class AdminPage(QWidget):
         self._makers: dict[str, Callable[[AppContext], QWidget]] = {}
         self._holders: dict[str, QVBoxLayout] = {}
         self._built: dict[str, AdminTab] = {}
-        for name, title, permission, make in TABS:
+        for name, title, permission, make in self.tabs_spec:
             if ctx.can(permission):
                 holder = QWidget()
                 holder_layout = QVBoxLayout(holder)
@@ -60,14 +63,14 @@ class AdminPage(QWidget):
         layout = QVBoxLayout(self)
         if self._makers:
             layout.addWidget(self.tabs)
-            saved = ctx.state.value(TAB_KEY)
+            saved = ctx.state.value(self.state_key)
             if saved in self._makers:
                 self.tabs.setCurrentIndex(self.tab_names().index(str(saved)))
             self._build(self.tab_names()[self.tabs.currentIndex()])
             self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         else:
             self.tabs.hide()
-            layout.addWidget(QLabel(gettext("Your role does not allow changing the office's settings.")))
+            layout.addWidget(QLabel(gettext(self.refused_text)))
             layout.addStretch(1)
         ctx.data_changed.connect(self._on_ctx_data_changed)
 
@@ -108,7 +111,7 @@ class AdminPage(QWidget):
             page.save_state()
         index = self.tabs.currentIndex()
         if index >= 0 and self._makers:
-            self.ctx.state.setValue(TAB_KEY, self.tab_names()[index])
+            self.ctx.state.setValue(self.state_key, self.tab_names()[index])
 
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
