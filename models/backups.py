@@ -34,7 +34,7 @@ from models.base import utcnow
 from models.database import Database, copy_sqlite, schema_revision
 from models.errors import DomainError, FieldProblem, ValidationFailed
 from models.i18n import Message, _
-from models.maintenance import BackupRefused, checksum_path
+from models.maintenance import BackupRefused, checksum_path, settle_copy
 from models.permissions import Permission
 from models.services.base import Actor, audit, require, unit_of_work
 from models.settings import get_setting, put_setting
@@ -553,19 +553,7 @@ def _write_backup(source: Path, out: Path) -> tuple[str, int, Marker]:
     partial = out.with_name(out.name + ".writing")
     try:
         copy_sqlite(source, partial)
-        connection = sqlite3.connect(partial, isolation_level=None)
-        try:
-            connection.execute("PRAGMA journal_mode=DELETE")
-            rows = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
-        finally:
-            connection.close()
-        if rows != ["ok"]:
-            raise BackupRefused(
-                _(
-                    "The copy failed its integrity check ({reason}); no backup was made.",
-                    reason=rows[0] if rows else "?",
-                )
-            )
+        settle_copy(partial)
         marker = _file_marker(partial)
         digest, size = _sync_and_hash(partial)
         partial.replace(out)

@@ -277,7 +277,7 @@ def backup_database(db: Database, actor: Actor, out: Path) -> BackupInfo:
     written = [partial.with_name(partial.name + ".partial"), partial, sidecar_partial]
     try:
         copy_sqlite(source, partial)
-        _settle_copy(partial)
+        settle_copy(partial)
         digest = file_sha256(partial)
         size = partial.stat().st_size
         _check_backup_target(out, sidecar)
@@ -325,7 +325,7 @@ def _check_backup_target(out: Path, sidecar: Path) -> None:
             )
 
 
-def _settle_copy(path: Path) -> None:
+def settle_copy(path: Path) -> None:
     """Make the copy one self-contained file (no WAL) and check that it is intact."""
     connection = sqlite3.connect(path, isolation_level=None)
     try:

@@ -56,7 +56,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from models.i18n import N_, current_language, translator
+from models.errors import DomainError
+from models.i18n import N_, _, current_language, translator
 from models.names import full_name, prefix_upper_bound, query_keys
 from models.orm import (
     CASE_STATUSES,
@@ -331,6 +332,26 @@ def default_sort(register: str) -> tuple[str, bool]:
     """The column key and direction (descending?) a register is sorted by when the query names none."""
     spec = _register(register)
     return spec.default_sort, spec.default_descending
+
+
+def check_category_codes(session: Session, codes: Sequence[str]) -> None:
+    """Refuse category codes (of a command's filter) that are not categories of difficult life situations."""
+    known = set(
+        session.scalars(
+            select(ReferenceItem.code).where(
+                ReferenceItem.kind == "tjs_category", ReferenceItem.deleted_at.is_(None)
+            )
+        )
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise DomainError(
+            _(
+                "Unknown category {codes}; the categories are: {known}.",
+                codes=", ".join(unknown),
+                known=", ".join(sorted(known)),
+            )
+        )
 
 
 def count(session: Session, query: RegisterQuery) -> int:

@@ -50,6 +50,7 @@ from models.registers import (
     IdSnapshot,
     RegisterQuery,
     RegisterRow,
+    check_category_codes,
     columns,
     default_sort,
     filters,
@@ -251,22 +252,7 @@ def register_query(
         if "categories" not in supported:
             raise DomainError(_("The register {name} has no categories to filter by.", name=register))
         with db.reading() as session:
-            known = set(
-                session.scalars(
-                    select(ReferenceItem.code).where(
-                        ReferenceItem.kind == "tjs_category", ReferenceItem.deleted_at.is_(None)
-                    )
-                )
-            )
-        missing = [code for code in categories if code not in known]
-        if missing:
-            raise DomainError(
-                _(
-                    "Unknown category {codes}; the categories are: {known}.",
-                    codes=", ".join(missing),
-                    known=", ".join(sorted(known)),
-                )
-            )
+            check_category_codes(session, categories)
     if (date_from or date_to) and "date_range" not in supported:
         raise DomainError(_("The register {name} has no dates to filter by.", name=register))
     if date_from and date_to and date_from > date_to:

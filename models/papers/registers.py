@@ -29,6 +29,7 @@ from models.registers import (
     ColumnSpec,
     RegisterQuery,
     RegisterRow,
+    check_category_codes,
     columns,
     default_sort,
     filters,
@@ -178,22 +179,7 @@ def query_from_options(db: Database, options: Mapping[str, Any]) -> RegisterQuer
     categories = _codes(options.get("category"))
     if categories:
         with db.reading() as session:
-            known = set(
-                session.scalars(
-                    select(ReferenceItem.code).where(
-                        ReferenceItem.kind == "tjs_category", ReferenceItem.deleted_at.is_(None)
-                    )
-                )
-            )
-        unknown = [code for code in categories if code not in known]
-        if unknown:
-            raise DomainError(
-                _(
-                    "Unknown category {codes}; the categories are: {known}.",
-                    codes=", ".join(unknown),
-                    known=", ".join(sorted(known)),
-                )
-            )
+            check_category_codes(session, categories)
         values["categories"] = tuple(categories)
     values["date_from"] = parse_optional_date(options.get("from"), "date_from", _("Period start"))
     values["date_to"] = parse_optional_date(options.get("to"), "date_to", _("Period end"))
