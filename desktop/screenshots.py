@@ -40,6 +40,7 @@ from models.services.visits import VisitInput, record_visit
 
 from ui.casework.workspace import CaseWorkspace, open_workspace
 from ui.context import AppContext
+from ui.exchange import ExchangePage
 from ui.forms import open_record_form
 from ui.kdd.meeting import open_meeting
 from ui.login import LoginDialog
@@ -194,6 +195,12 @@ def render(out: Path, children: int, lang: str) -> int:
         held = KddMeeting.status == "held"
         meeting = screens.first_id(select(KddMeeting.id).where(held).order_by(KddMeeting.id))
         screens.window("kdd-meeting", partial(open_meeting, ctx, meeting))
+        main.show_section("exchange")
+        exchange = main.page("exchange")
+        if isinstance(exchange, ExchangePage):
+            for tab in ("packages", "legacy", "backups"):
+                exchange.show_tab(tab)
+                shoot(app, main, screens.path(f"exchange-{tab}"))
         QTimer.singleShot(0, app.closeAllWindows)
         settle(app)
         QThreadPool.globalInstance().waitForDone()
