@@ -330,13 +330,15 @@ _FIGURES = {
 def _type_lines(
     counts: Mapping[str, Mapping[str, int]], keys: tuple[str, ...], *, to_stderr: bool = True
 ) -> None:
-    """One line per record type that has something: its name in the package, the figures under *keys*."""
+    """One line per record type that has something: its name, the figures under *keys*."""
+    from models.exchange.format import type_label  # loaded with the command, not at start-up
+
     write = _error if to_stderr else _out
-    width = max((len(name) for name in counts), default=0)
+    width = max((len(type_label(name)) for name in counts), default=0)
     for name, figures in counts.items():
         if any(figures.get(key, 0) for key in keys):
             cells = (f"{gettext(_FIGURES[key])} {figures.get(key, 0)}" for key in keys)
-            write(f"  {name:<{width}}  " + "  ".join(cells))
+            write(f"  {type_label(name):<{width}}  " + "  ".join(cells))
 
 
 def _file_size(size: int) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import Boolean, Column, Date, Integer, Numeric, String, Table, T
 
 from models.base import UTCDateTime
 from models.errors import DomainError
+from models.i18n import N_, gettext
 from models.orm import Base
 
 FORMAT_NAME = "bala-korgoo-package"
@@ -559,3 +560,38 @@ def decode_value(kind: str, value: Any) -> Any:
 def age_on(birth: date, on: date) -> int:
     """Whole years of age on *on* for someone born on *birth*."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+# The record types of a package (in its order) and the sub-records an import counts, as people call them.
+TYPE_LABELS: dict[str, str] = {
+    "admin_units": N_("Administrative units"),
+    "reference_items": N_("Reference items"),
+    "users": N_("Users"),
+    "organisations": N_("Organisations"),
+    "persons": N_("People"),
+    "households": N_("Households"),
+    "reports": N_("Reports"),
+    "cases": N_("Cases"),
+    "initial_assessments": N_("Initial assessments"),
+    "comprehensive_assessments": N_("Comprehensive assessments"),
+    "housing_acts": N_("Housing inspection acts"),
+    "plans": N_("Plans"),
+    "referrals": N_("Referrals"),
+    "visits": N_("Visits"),
+    "kdd_meetings": N_("КДД meetings"),
+    "closures": N_("Case closures"),
+    "household_members": N_("Household members"),
+    "assessment_domains": N_("Assessment domains"),
+    "housing_act_members": N_("Housing act members"),
+    "plan_goals": N_("Plan goals"),
+    "plan_actions": N_("Plan actions"),
+    "plan_reviews": N_("Plan reviews"),
+    "kdd_members": N_("КДД members"),
+    "kdd_agenda_items": N_("КДД agenda items"),
+    "kdd_decisions": N_("КДД decisions"),
+}
+
+
+def type_label(name: str) -> str:
+    """A record type (or sub-record table) of a package as people call it, in the current language."""
+    return gettext(TYPE_LABELS[name]) if name in TYPE_LABELS else name

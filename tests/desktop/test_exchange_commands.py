@@ -136,6 +136,7 @@ def test_encrypted_package_round_trips_into_the_consolidating_database(
     assert outcome.code == 0, outcome.err
     assert persons(office.db) <= persons(region.db)
     assert "№ 1" in outcome.out
+    assert "Люди" in outcome.out  # each record type named for people, not by its table
 
 
 def test_importing_the_same_package_again_changes_nothing(office: Cli, region: Cli, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import DomainError
+from models.exchange.format import type_label
 from models.exchange.settings import identity_file, recipients, set_exchange_settings
 from models.exchange.writer import ExportCancelled, PackageMade, export_package, sent_packages
 from models.i18n import N_, gettext, ngettext
@@ -47,39 +48,6 @@ NO_KEY_TEXT = N_(
     "An administrator enters the key under “Encryption keys”. Until then a package with "
     "personal data is written only unencrypted, after you confirm it."
 )
-
-# The record types of a package (in its order) and the sub-records an import counts, as people call them.
-RECORD_TYPES: dict[str, str] = {
-    "admin_units": N_("Administrative units"),
-    "reference_items": N_("Reference items"),
-    "users": N_("Users"),
-    "organisations": N_("Organisations"),
-    "persons": N_("People"),
-    "households": N_("Households"),
-    "reports": N_("Reports"),
-    "cases": N_("Cases"),
-    "initial_assessments": N_("Initial assessments"),
-    "comprehensive_assessments": N_("Comprehensive assessments"),
-    "housing_acts": N_("Housing inspection acts"),
-    "plans": N_("Plans"),
-    "referrals": N_("Referrals"),
-    "visits": N_("Visits"),
-    "kdd_meetings": N_("КДД meetings"),
-    "closures": N_("Case closures"),
-    "household_members": N_("Household members"),
-    "assessment_domains": N_("Assessment domains"),
-    "housing_act_members": N_("Housing act members"),
-    "plan_goals": N_("Plan goals"),
-    "plan_actions": N_("Plan actions"),
-    "plan_reviews": N_("Plan reviews"),
-    "kdd_members": N_("КДД members"),
-    "kdd_agenda_items": N_("КДД agenda items"),
-    "kdd_decisions": N_("КДД decisions"),
-}
-
-
-def type_label(name: str) -> str:
-    return gettext(RECORD_TYPES[name]) if name in RECORD_TYPES else name
 
 
 def file_size(size: int) -> str:

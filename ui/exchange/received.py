@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.exchange.format import parse_date, parse_datetime
+from models.exchange.format import parse_date, parse_datetime, type_label
 from models.exchange.importer import (
     ConflictView,
     ImportCancelled,
@@ -62,7 +62,7 @@ from ui.admin.common import (
     selected_row,
 )
 from ui.context import RECORD_KINDS, AppContext
-from ui.exchange.packages import ask_identity_file, counts_line, kind_text, parse_counts, total, type_label
+from ui.exchange.packages import ask_identity_file, counts_line, kind_text, parse_counts, total
 from ui.tasks import Cancelled, Progress, run_with_progress
 
 FOLDER_KEY = "exchange/received/folder"
