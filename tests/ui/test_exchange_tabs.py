@@ -289,6 +289,7 @@ def test_a_conflict_is_shown_side_by_side_and_taken_from_the_package(
     assert rows[0] == [gettext("Notes"), "Живёт с матерью", "Переехал к бабушке"]
     assert [gettext("Date of birth"), "04.03.2016", "04.03.2016"] in rows
     assert not any(row[0] in ("created_by", "current_case_id", "version") for row in rows)
+    assert [row[1] for row in rows if row[0] == gettext("Sex")] in ([gettext("Female")], [gettext("Male")])
     assert tab.conflicts.rowCount() == 0
     assert not tab.take_button.isEnabled()
     assert get_person(*region, child_id).data.notes == "Переехал к бабушке"

@@ -50,6 +50,7 @@ from models.exchange.reader import is_encrypted
 from models.exchange.settings import identity_file
 from models.i18n import N_, gettext, ngettext
 from models.orm import ExchangePackage
+from models.registers import SEX_LABELS
 from models.validation import format_date
 
 from ui.admin.common import (
@@ -213,6 +214,14 @@ def field_label(field: str) -> str:
     return gettext(label) if label else field
 
 
+def field_value(field: str, data: Mapping[str, Any]) -> str:
+    """The value of *field* in a record's data as the forms show it (a coded sex as a word)."""
+    value = data.get(field)
+    if field == "sex" and value in SEX_LABELS:
+        return gettext(SEX_LABELS[value])
+    return value_text(value)
+
+
 def shown_unchanged(field: str) -> bool:
     """Whether a field that is the same on both sides helps to recognise the record (not bookkeeping)."""
     return field in FIELD_LABELS and field not in _BOOKKEEPING
@@ -245,10 +254,10 @@ class ComparisonModel(QAbstractTableModel):
             local, incoming = record_data(conflict.local), record_data(conflict.incoming)
             differing = set(conflict.changed_fields)
             rows = [
-                (field_label(field), value_text(local.get(field)), value_text(incoming.get(field)), True)
+                (field_label(field), field_value(field, local), field_value(field, incoming), True)
                 for field in sorted(differing)
             ] + [
-                (field_label(field), value_text(local.get(field)), value_text(incoming.get(field)), False)
+                (field_label(field), field_value(field, local), field_value(field, incoming), False)
                 for field in sorted((set(local) | set(incoming)) - differing)
                 if shown_unchanged(field)
             ]
