@@ -92,6 +92,15 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """A new, migrated PostgreSQL database, for what only PostgreSQL does."""
+    for url in _fresh_pg_database():
+        database = open_database(url)
+        yield database
+        database.dispose()
+
+
 def _set_up(database: Database) -> Actor:
     set_up_office(
         database,
@@ -118,6 +127,11 @@ def admin(db: Database) -> Actor:
 @pytest.fixture
 def sqlite_admin(sqlite_db: Database) -> Actor:
     return _set_up(sqlite_db)
+
+
+@pytest.fixture
+def pg_admin(pg_db: Database) -> Actor:
+    return _set_up(pg_db)
 
 
 def make_user(database: Database, admin_actor: Actor, username: str, role: str) -> Actor:

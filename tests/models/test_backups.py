@@ -333,13 +333,12 @@ def test_backing_up_rotates_the_old_automatic_backups(sqlite_db: Database, sqlit
     assert days == [10, 3, 1]  # the last two days, and the newest of the week before them
 
 
-def test_postgresql_databases_are_not_backed_up_automatically(db: Database, admin: Actor) -> None:
-    if db.is_sqlite:
-        pytest.skip("the PostgreSQL case")
-    assert auto_backup(db, admin, Occasion.EXIT) is None
-    assert not backup_status(db).applies
+@pytest.mark.postgres
+def test_postgresql_databases_are_not_backed_up_automatically(pg_db: Database, pg_admin: Actor) -> None:
+    assert auto_backup(pg_db, pg_admin, Occasion.EXIT) is None
+    assert not backup_status(pg_db).applies
     with pytest.raises(BackupRefused):
-        make_backup(db, admin)
+        make_backup(pg_db, pg_admin)
 
 
 # --- settings -------------------------------------------------------------------------------
