@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from models.i18n import N_
+from models.validation import FIELD_LABELS
 
 REGISTERS = ("children", "households", "reports")
 
@@ -18,37 +19,46 @@ REGISTER_LABELS = {
     "reports": N_("Reports"),
 }
 
+
+def _known(*fields: str) -> dict[str, str]:
+    """The labels the record forms already give these fields."""
+    return {field: FIELD_LABELS[field] for field in fields}
+
+
 # register -> field -> label, in the order the preview shows them.
 FIELDS: dict[str, dict[str, str]] = {
     "children": {
         "full_name": N_("Full name (last, first, patronymic)"),
-        "last_name": N_("Last name"),
-        "first_name": N_("First name"),
-        "patronymic": N_("Patronymic"),
-        "sex": N_("Sex"),
-        "birth_date": N_("Date of birth"),
-        "pin": N_("ПИН"),
-        "birth_cert_series": N_("Birth certificate series"),
-        "birth_cert_number": N_("Birth certificate number"),
-        "birth_cert_date": N_("Birth certificate date"),
-        "citizenship": N_("Citizenship"),
-        "district": N_("District"),
-        "address_text": N_("Address"),
-        "school": N_("School or kindergarten"),
-        "school_class": N_("Class"),
-        "disability_notes": N_("Disability notes"),
-        "documents_notes": N_("Missing documents"),
-        "languages": N_("Languages"),
-        "phone": N_("Phone"),
+        **_known(
+            "last_name",
+            "first_name",
+            "patronymic",
+            "sex",
+            "birth_date",
+            "pin",
+            "birth_cert_series",
+            "birth_cert_number",
+            "birth_cert_date",
+            "citizenship",
+        ),
+        "district": FIELD_LABELS["district_id"],
+        **_known(
+            "address_text",
+            "school",
+            "school_class",
+            "disability_notes",
+            "documents_notes",
+            "languages",
+            "phone",
+        ),
         "notes": N_("Notes"),
     },
     "households": {
-        "district": N_("District"),
-        "address_text": N_("Address"),
-        "housing": N_("Housing"),
+        "district": FIELD_LABELS["district_id"],
+        **_known("address_text", "housing"),
         "income_sources": N_("Income sources"),
         "benefits": N_("Benefits"),
-        "members_count": N_("Number of members"),
+        **_known("members_count"),
         "notes": N_("Notes"),
     },
     "reports": {

@@ -51,6 +51,7 @@ from models.exchange.settings import identity_file
 from models.i18n import N_, gettext, ngettext
 from models.orm import ExchangePackage
 from models.registers import SEX_LABELS
+from models.validation import FIELD_LABELS as PERSON_FIELD_LABELS
 from models.validation import format_date
 
 from ui.admin.common import (
@@ -203,6 +204,7 @@ _METADATA_LABELS = {
 }
 FIELD_LABELS: dict[str, str] = {
     **{field: label for labels in FIELDS.values() for field, label in labels.items()},
+    **PERSON_FIELD_LABELS,
     **_METADATA_LABELS,
 }
 _BOOKKEEPING = frozenset({"created_at", "updated_at", "version", "deleted_at"})
