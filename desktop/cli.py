@@ -25,14 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
-from models.database import (
-    Database,
-    default_database_path,
-    log_file,
-    open_database,
-    remove_sqlite_files,
-    resolve_target,
-)
+from models.database import Database, open_database, remove_sqlite_files, resolve_target
 from models.demo import generate
 from models.errors import DatabaseRefused, DomainError, ValidationFailed
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, ngettext, set_language
@@ -48,6 +41,7 @@ from models.maintenance import (
     verify_backup,
 )
 from models.papers import DOCUMENT_LANGUAGES, document_language
+from models.paths import default_database_path, log_file
 from models.permissions import ROLE_LABELS
 from models.reference import districts
 from models.services import documents

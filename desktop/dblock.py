@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile
 
-from models.database import resolve_target
+from models.paths import default_database_path
 
 LOCK_SUFFIX = ".lock"
 
@@ -30,8 +30,19 @@ class LockHeld(Exception):
 
 
 def database_file(target: str | Path | None) -> Path | None:
-    """The SQLite file *target* names (None for a database server or an in-memory database)."""
-    url = resolve_target(target)
+    """The SQLite file *target* names (None for a database server or an in-memory database).
+
+    A plain path is read without the database code, so that the desktop client can take the lock
+    before SQLAlchemy is loaded; only a URL goes through :func:`models.database.resolve_target`.
+    """
+    if target is None:
+        return default_database_path()
+    text = str(target)
+    if "://" not in text:
+        return Path(text).expanduser().resolve()
+    from models.database import resolve_target
+
+    url = resolve_target(text)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)

@@ -1,16 +1,18 @@
 """Start-up of the desktop client: application, language, log, crash dialog, database, then the session.
 
-:func:`run_gui` wires these together; :class:`Launcher` leads from the first-run wizard
-through sign-in to the main window, and back to sign-in when the user signs out. A SQLite
-database is held with a lock file while the client runs, so a second copy of the program
-cannot open it at the same time. The launcher also makes the automatic backups (when a session
-ends, and daily while one is open) and restores a backup between sessions when the backups tab
-asks for it.
+:func:`run_gui` wires these together. On an existing database the sign-in window is shown at
+once, before the database code is loaded, and the database is opened (and checked, and migrated
+if it is older) in the background behind it (:class:`Opening`); the session itself
+(:class:`desktop.session.Launcher`: first setup, sign-in, main window, backups) is loaded once
+the database is open. A SQLite database is held with a lock file while the client runs, so a
+second copy of the program cannot open it at the same time.
+
+This module, and what it loads before the sign-in window shows, loads neither SQLAlchemy nor
+Alembic: a test keeps it so.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import sys
@@ -19,8 +21,7 @@ from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
-
-from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -34,27 +35,25 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from models.backups import BackupOutcome, Occasion, applies, auto_backup
-from models.database import Database, data_dir, log_file, open_database
 from models.errors import DatabaseRefused, DomainError
 from models.i18n import _, gettext, set_language
-from models.maintenance import RestoreInfo, restore_database
-from models.services.base import Actor
-from models.settings import office_is_set_up
+from models.paths import data_dir, log_file
+from models.version import program_version
 
-from ui.context import AppContext
 from ui.crash import show_crash
-from ui.errors import error_text, show_error
 from ui.login import LoginDialog
-from ui.mainwindow import MainWindow, program_version
 from ui.preferences import install_qt_translations, remove_qt_translations, start_language
-from ui.setup_wizard import SetupWizard
-from ui.tasks import PROGRESS_DELAY_MS, Progress, Task, run_task
+from ui.tasks import Progress, Task, run_task
 
 from desktop.dblock import LOCK_SUFFIX as LOCK_SUFFIX  # the lock's file name, for tests and tools
-from desktop.dblock import LockHeld, take_lock
+from desktop.dblock import LockHeld, database_file, take_lock
+
+if TYPE_CHECKING:
+    from models.database import Database
+
+    from desktop.session import Launcher
 
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
@@ -62,12 +61,7 @@ UI_STATE_FILE = "ui-state.ini"
 # Set to a file path, the client writes there the time (time.time()) at which the sign-in window
 # was shown, and quits: installer/build.py measures the start-up of the frozen program with it.
 ENV_STARTUP_PROBE = "BALAKORGOO_STARTUP_PROBE"
-# Automatic backups (models.backups): the first daily check soon after sign-in, then every half hour;
-# the backup on exit is given at most this long before it is cancelled (the user may skip it sooner).
-BACKUP_FIRST_CHECK_MS = 20_000
-BACKUP_CHECK_MS = 30 * 60_000
-EXIT_BACKUP_CAP_MS = 120_000
-RESTORE_WAIT_MS = 15_000
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 log = logging.getLogger("bala_korgoo")
 
@@ -129,17 +123,6 @@ def make_excepthook(path: Path, show: Callable[[Path], None] = show_crash) -> Ex
     return hook
 
 
-def keep_out_of_collections() -> None:
-    """Move what start-up made (Qt wrappers, the ORM, catalogs, the window) out of the collector's reach.
-
-    Those objects live as long as the program. Left tracked, every full collection goes through
-    them all in one stretch holding the GIL (about 100 ms), which a worker thread that makes many
-    objects (a register's 100,000 ids) starts, and the window cannot answer meanwhile.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def application() -> QApplication:
     """The QApplication of the program (the existing one, if any) with its names set."""
     app = QApplication.instance()
@@ -150,7 +133,6 @@ def application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Bala Korgoo")
     app.setOrganizationName("BalaKorgoo")
-    app.setApplicationVersion(program_version())
     app.setQuitOnLastWindowClosed(False)  # the launcher says when the session is over
     return app
 
@@ -178,15 +160,28 @@ def lock_database(target: str | Path | None) -> QLockFile | None:
 
 def open_or_explain(target: str | Path | None, parent: QWidget | None = None) -> Database | None:
     """Open (creating on first run) the database, or say in a message box why it cannot be opened."""
+    from models.database import open_database
+
     try:
         return open_database(target, create=True)
-    except DomainError as error:
-        log.warning("database refused: %s", error.message.render("en"))
-        reason = error.message.render()
-    except SQLAlchemyDatabaseError as error:  # a damaged file, a server that refuses the connection
-        log.warning("database unreadable", exc_info=True)
-        reason = str(_("The database could not be read: {reason}", reason=str(error.orig or error)))
+    except Exception as error:
+        reason = refusal_reason(error)
+        if reason is None:
+            raise
     explain_refusal(reason, parent)
+    return None
+
+
+def refusal_reason(error: BaseException) -> str | None:
+    """Why the database could not be opened, for the user (logged); None for an unexpected error."""
+    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+    if isinstance(error, DomainError):
+        log.warning("database refused: %s", error.message.render("en"))
+        return error.message.render()
+    if isinstance(error, SQLAlchemyDatabaseError):  # a damaged file, a server that refuses the connection
+        log.warning("database unreadable", exc_info=error)
+        return str(_("The database could not be read: {reason}", reason=str(error.orig or error)))
     return None
 
 
@@ -206,281 +201,145 @@ def report_startup(path: str) -> None:
     QCoreApplication.exit(0)
 
 
-class Launcher(QObject):
-    """Leads the user from the first setup through sign-in to the main window, and back on sign-out.
+def show_window(window: QWidget) -> None:
+    """Show *window* in front, with the keyboard; once the start-up probe is asked for, report and end."""
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    probe = os.environ.get(ENV_STARTUP_PROBE)
+    if probe:
+        QTimer.singleShot(0, lambda: report_startup(probe))
 
-    When the main window closes it backs up in the background (if the data changed since the last
-    backup), and the program ends only once that backup is done (:meth:`_finish`). A restore the
-    backups tab asked for (:func:`ui.exchange.backups.request_restore`) runs after the window
-    closed, with every connection let go, and leads back to sign-in on the restored database.
+
+def announce_start() -> None:
+    """Log the start with the program's version, and give the version to Qt (after the first window:
+    reading the installed package's metadata takes a noticeable moment)."""
+    version = program_version()
+    QCoreApplication.setApplicationVersion(version)
+    log.info("Bala Korgoo %s starting", version)
+
+
+def sign_in_first(target: str | Path | None) -> bool:
+    """Whether *target* is an existing SQLite database file: sign-in can be shown while it opens.
+
+    A new file goes through the first setup, and a database server's connection may be refused,
+    so those are opened before anything is shown, as is a file that is plainly not a database.
+    """
+    path = database_file(target)
+    if path is None:
+        return False
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def open_in_background(target: str | Path | None, opened: list[Database]) -> Database:
+    """Open the database *target* (in a worker thread) and load what signing in uses; it is also
+    added to *opened*, so that it is closed even if nobody is left to take it."""
+    from models.database import open_database
+
+    db = open_database(target, create=True)
+    opened.append(db)
+    import models.services.users  # noqa: F401 - the accounts service checks the password next
+
+    return db
+
+
+class Opening(QObject):
+    """The start of the program: sign-in at once, the database opened behind it, then the session.
+
+    On an existing SQLite file the sign-in window is shown before anything else is loaded, and
+    the database is opened in the background; a refusal (a damaged or newer database) closes the
+    window and says why. Otherwise (first run, a database server) the database is opened first.
+    Either way a :class:`~desktop.session.Launcher` takes over once the database is open.
 
     Signals:
-        finished(int): the session is over (the exit code): the main window or the sign-in was
-            closed, or the first setup was cancelled.
+        finished(int): the program's session is over (the exit code).
     """
 
     finished = Signal(int)
 
-    def __init__(self, db: Database, state: QSettings, parent: QObject | None = None) -> None:
+    def __init__(self, target: str | Path | None, state: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.target = target
         self.state = state
-        self.wizard: SetupWizard | None = None
         self.login: LoginDialog | None = None
-        self.window: MainWindow | None = None
-        self.ctx: AppContext | None = None
-        self._signing_out = False
-        self.backup_task: Task[BackupOutcome | None] | None = None
-        self._next_backup: tuple[Occasion, Actor] | None = None
-        self._finishing: tuple[int, QProgressDialog] | None = None  # the exit code, the waiting dialog
-        self.backup_timer = QTimer(self)
-        self.backup_timer.setInterval(BACKUP_CHECK_MS)
-        self.backup_timer.timeout.connect(self._on_backup_timer_timeout)
-        self.first_backup_check = QTimer(self)  # soon after signing in; stopped with the session
-        self.first_backup_check.setSingleShot(True)
-        self.first_backup_check.setInterval(BACKUP_FIRST_CHECK_MS)
-        self.first_backup_check.timeout.connect(self._on_backup_timer_timeout)
+        self.launcher: Launcher | None = None
+        self._opened: list[Database] = []  # every database opened, to be closed at the end
+        self._task: Task[Database] | None = None
 
-    def start(self) -> None:
-        with self.db.reading() as session:
-            ready = office_is_set_up(session)
-        if ready:
-            self.show_login()
-        else:
-            self.show_wizard()
-
-    def show_wizard(self) -> None:
-        wizard = SetupWizard(self.db)
-        wizard.office_set_up.connect(self._on_wizard_office_set_up)
-        wizard.rejected.connect(self._on_wizard_rejected)
-        self.wizard = wizard
-        wizard.show()
-
-    def show_login(self, username: str | None = None) -> None:
-        login = LoginDialog(self.db, self.state)
-        if username:
-            login.username.setText(username)
-            login.password.setFocus()
-        login.signed_in.connect(self._on_login_signed_in)
+    def begin(self) -> bool:
+        """Show the first window; False if the database was refused (the user was told why)."""
+        if not sign_in_first(self.target):
+            announce_start()
+            db = open_or_explain(self.target)
+            if db is None:
+                return False
+            self._opened.append(db)
+            self._start_session(db)
+            return True
+        login = LoginDialog(None, self.state)
         login.rejected.connect(self._on_login_rejected)
         self.login = login
-        login.show()
-        login.raise_()
-        login.activateWindow()
-        probe = os.environ.get(ENV_STARTUP_PROBE)
-        if probe:
-            QTimer.singleShot(0, lambda: report_startup(probe))
-
-    @Slot(str)
-    def _on_wizard_office_set_up(self, username: str) -> None:
-        wizard = self.wizard
-        self.wizard = None
-        if wizard is not None:
-            wizard.deleteLater()
-        self.show_login(username)
+        show_window(login)
+        QTimer.singleShot(0, self, self._open)  # once the window is up: the loading competes for the GIL
+        return True
 
     @Slot()
-    def _on_wizard_rejected(self) -> None:
-        self.finished.emit(0)
+    def _open(self) -> None:
+        announce_start()
+        target, opened = self.target, self._opened
 
-    @Slot(object)
-    def _on_login_signed_in(self, actor: Actor) -> None:
-        login = self.login
-        self.login = None
+        def work(_progress: Progress) -> Database:
+            return open_in_background(target, opened)
+
+        self._task = run_task(work, self._on_task_finished, parent=self, on_error=self._on_task_failed)
+
+    def close(self) -> None:
+        """Wait for an opening still under way (the program is ending) and close every database."""
+        if self._task is not None and self._task.running:
+            QThreadPool.globalInstance().waitForDone()
+        for db in self._opened:
+            db.dispose()
+        if self.launcher is not None:
+            self.launcher.db.dispose()  # a restore opens the restored database anew
+
+    def _start_session(self, db: Database) -> None:
+        from desktop.session import Launcher
+
+        login, self.login = self.login, None
         if login is not None:
             login.rejected.disconnect(self._on_login_rejected)
+        launcher = Launcher(db, self.state, self)
+        launcher.finished.connect(self.finished)
+        self.launcher = launcher
+        launcher.start(login)
+
+    @Slot(object)
+    def _on_task_finished(self, db: Database) -> None:
+        self._task = None
+        self._start_session(db)
+
+    @Slot(object)
+    def _on_task_failed(self, error: BaseException) -> None:
+        self._task = None
+        login, self.login = self.login, None
+        if login is not None:
+            login.rejected.disconnect(self._on_login_rejected)
+            login.close()
             login.deleteLater()
-        self.ctx = AppContext(self.db, actor, self.state)
-        window = MainWindow(self.ctx)
-        window.sign_out_requested.connect(self._on_window_sign_out_requested)
-        window.closed.connect(self._on_window_closed)
-        self.window = window
-        window.show()
-        keep_out_of_collections()
-        if applies(self.db):
-            self.first_backup_check.start()
-            self.backup_timer.start()
+        reason = refusal_reason(error)
+        if reason is None:  # logged and shown with the log's path
+            sys.excepthook(type(error), error, error.__traceback__)
+        else:
+            explain_refusal(reason)
+        self.finished.emit(1)
 
     @Slot()
     def _on_login_rejected(self) -> None:
-        self._finish(0)
-
-    @Slot()
-    def _on_window_sign_out_requested(self) -> None:
-        if self.window is not None:
-            self._signing_out = True
-            if not self.window.close():  # a form with unsaved changes stayed open
-                self._signing_out = False
-
-    @Slot()
-    def _on_window_closed(self) -> None:
-        from ui.exchange.backups import requested_restore  # the request the backups tab may have left
-
-        window, ctx = self.window, self.ctx
-        self.window, self.ctx = None, None
-        self.first_backup_check.stop()
-        self.backup_timer.stop()
-        if window is not None:
-            window.deleteLater()
-        backup = requested_restore(ctx) if ctx is not None else None
-        actor = ctx.actor if ctx is not None else None
-        if ctx is not None:
-            ctx.deleteLater()
-        signing_out, self._signing_out = self._signing_out, False
-        if backup is not None and actor is not None:
-            self._restore(backup, actor)
-            return
-        if actor is not None:
-            self.start_backup(Occasion.EXIT, actor)  # the end of the user's session
-        if signing_out:
-            self.show_login()
-        else:
-            self._finish(0)
-
-    # --- automatic backups ------------------------------------------------------------
-
-    def start_backup(self, occasion: Occasion, actor: Actor) -> None:
-        """Make the automatic backup of *occasion* in the background if it is due.
-
-        One at a time: asked for while another runs, it starts when that one ends (an exit just
-        after the daily backup began still gets the changes made meanwhile).
-        """
-        if not applies(self.db):
-            return
-        if self.backup_task is not None:
-            self._next_backup = (occasion, actor)
-            return
-        db = self.db
-
-        def work(progress: Progress) -> BackupOutcome | None:
-            return auto_backup(db, actor, occasion, should_stop=lambda: progress.cancelled)
-
-        task = run_task(
-            work, self._on_backup_task_finished, parent=self, on_error=self._on_backup_task_failed
-        )
-        task.ended.connect(self._on_backup_task_ended)
-        self.backup_task = task
-
-    @Slot()
-    def _on_backup_timer_timeout(self) -> None:
-        if self.ctx is not None:
-            self.start_backup(Occasion.DAILY, self.ctx.actor)
-
-    @Slot(object)
-    def _on_backup_task_finished(self, outcome: BackupOutcome | None) -> None:
-        if outcome is None:
-            return
-        log.info("automatic backup %s (%d bytes)", outcome.path, outcome.size)
-        if outcome.problem is not None:
-            log.warning("automatic backup: %s", outcome.problem.render("en"))
-        if self.ctx is not None:
-            self.ctx.announce_change("backup")
-
-    @Slot(object)
-    def _on_backup_task_failed(self, error: BaseException) -> None:
-        log.warning("automatic backup failed: %s", error_text(error))
-
-    @Slot()
-    def _on_backup_task_ended(self) -> None:
-        self.backup_task = None
-        following, self._next_backup = self._next_backup, None
-        if following is not None:
-            self.start_backup(*following)
-        if not self.backing_up() and self._finishing is not None:
-            code, dialog = self._finishing
-            self._finishing = None
-            dialog.close()
-            dialog.deleteLater()
-            self.finished.emit(code)
-
-    def backing_up(self) -> bool:
-        """Whether an automatic backup is under way."""
-        return self.backup_task is not None
-
-    def _finish(self, code: int) -> None:
-        """End the session once the backups under way (if any) are done, behind a small progress dialog.
-
-        The user may skip the wait; after :data:`EXIT_BACKUP_CAP_MS` the backup is cancelled (a
-        cancelled backup leaves no file behind and the previous backups stay).
-        """
-        if self.backup_task is None:
-            self.finished.emit(code)
-            return
-        dialog = QProgressDialog(
-            gettext("Making a backup of the database before closing…"), gettext("Skip"), 0, 0
-        )
-        dialog.setWindowTitle(gettext("Bala Korgoo"))
-        dialog.setMinimumDuration(PROGRESS_DELAY_MS)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.canceled.connect(self._on_finishing_skipped)
-        cap = QTimer(dialog)
-        cap.setSingleShot(True)
-        cap.timeout.connect(self._on_finishing_skipped)
-        cap.start(EXIT_BACKUP_CAP_MS)
-        self._finishing = (code, dialog)
-        QTimer.singleShot(0, dialog, lambda: dialog.setValue(0))  # shown after the delay if still working
-
-    @Slot()
-    def _on_finishing_skipped(self) -> None:
-        self._next_backup = None
-        if self.backup_task is not None:
-            self.backup_task.cancel()
-
-    # --- restoring a backup -----------------------------------------------------------
-
-    def _restore(self, backup: Path, actor: Actor) -> None:
-        """Restore *backup* over the closed session's database, then sign in again on the restored one.
-
-        Every connection is let go first (the pages' background reads are waited for), so nothing
-        of this program holds the file; the launcher keeps the database's lock file throughout.
-        """
-        target = self.db.path
-        assert target is not None  # the backups tab offers restoring for SQLite files only
-        self.backup_timer.stop()
-        QThreadPool.globalInstance().waitForDone(RESTORE_WAIT_MS)
-        self.db.dispose()
-        dialog = QProgressDialog(gettext("Restoring the backup…"), "", 0, 0)
-        dialog.setWindowTitle(gettext("Bala Korgoo"))
-        dialog.setCancelButton(None)  # a restore half done is never left behind: it runs to its end
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setValue(0)
-        task = run_task(
-            lambda _progress: restore_database(target, backup, actor),
-            self._on_restored,
-            parent=self,
-            on_error=self._on_restore_failed,
-        )
-        task.ended.connect(dialog.close)
-        task.ended.connect(dialog.deleteLater)
-
-    @Slot(object)
-    def _on_restored(self, info: RestoreInfo) -> None:
-        try:
-            restored = open_database(info.target, create=False)
-        except DomainError as error:
-            explain_refusal(error.message.render())
-            self._finish(1)
-            return
-        self.db.dispose()
-        self.db = restored
-        box = QMessageBox()
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(gettext("Bala Korgoo"))
-        box.setText(gettext("The backup was restored. Sign in again."))
-        lines = [gettext("Restored from: {path}").format(path=info.backup)]
-        if info.replaced is not None:
-            lines.append(gettext("The database it replaced is kept as {path}").format(path=info.replaced))
-        box.setInformativeText("\n".join(lines))
-        box.exec()
-        self.show_login()
-
-    @Slot(object)
-    def _on_restore_failed(self, error: BaseException) -> None:
-        show_error(None, error, gettext("Restore a backup"))
-        self.show_login()  # the database was not changed
+        self.finished.emit(0)  # cancelled while the database was being opened
 
 
 def run_gui(db_target: str | Path | None, lang: str | None) -> int:
@@ -496,32 +355,29 @@ def run_gui(db_target: str | Path | None, lang: str | None) -> int:
     handler = start_logging(log_file())
     previous_hook = sys.excepthook
     sys.excepthook = make_excepthook(log_file())
-    db: Database | None = None
+    opening: Opening | None = None
     lock: QLockFile | None = None
     try:
-        log.info("Bala Korgoo %s starting", program_version())
         try:
             lock = lock_database(db_target)
         except DomainError as error:
             log.warning("database refused: %s", error.message.render("en"))
             explain_refusal(error.message.render())
             return 1
-        db = open_or_explain(db_target)
-        if db is None:
+        opening = Opening(db_target, state)
+        opening.finished.connect(QCoreApplication.exit)
+        if not opening.begin():
             return 1
-        launcher = Launcher(db, state)
-        launcher.finished.connect(QCoreApplication.exit)
-        launcher.start()
         result = app.exec()
         state.sync()
-        db = launcher.db  # a restore opens the restored database anew
         return result
     except Exception as error:
         sys.excepthook(type(error), error, error.__traceback__)  # logged and shown with the log's path
         return 1
     finally:
-        if db is not None:
-            db.dispose()
+        if opening is not None:
+            opening.close()
+            opening.deleteLater()
         if lock is not None:
             lock.unlock()
         sys.excepthook = previous_hook

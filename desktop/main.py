@@ -1,6 +1,9 @@
 """The ``bala-korgoo`` program: the desktop client, a command line command (see :mod:`desktop.cli`),
 or ``--self-test`` (see :mod:`desktop.selftest`).
 
+Without a command the desktop client starts straight away: the command line (and with it the
+database code) is loaded only for a command, so the sign-in window shows as early as it can.
+
 The windowed executable of the Windows build has no console: ``sys.stdout`` and ``sys.stderr``
 are None there. :func:`main` gives them somewhere to go, and shows what an ending command wrote
 to stderr (a refusal, the path of the log after a crash) in a message box instead of vanishing.
@@ -8,13 +11,14 @@ to stderr (a refusal, the path of the log after a crash) in a message box instea
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.cli import run
+from models.i18n import LANGUAGES
 
 SELF_TEST = "--self-test"
 
@@ -32,7 +36,29 @@ def _dispatch(arguments: list[str]) -> int:
         from desktop.selftest import run_self_test  # loads Qt, which the commands do without
 
         return run_self_test(arguments[1:])
+    window = window_options(arguments)
+    if window is not None:
+        from desktop import gui
+
+        return gui.run_gui(*window)
+    from desktop.cli import run
+
     return run(arguments)
+
+
+def window_options(arguments: list[str]) -> tuple[str | None, str | None] | None:
+    """The database and language of a line that only starts the desktop client (``[--db X]
+    [--lang L]``); None for a command, help or a mistake, which the command line handles."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--db")
+    parser.add_argument("--lang", choices=LANGUAGES)
+    try:
+        options, rest = parser.parse_known_args(arguments)
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if rest:
+        return None
+    return options.db, options.lang
 
 
 def run_windowed(arguments: list[str], show: Callable[[str], None] | None = None) -> int:

@@ -42,7 +42,8 @@ from reports.fonts import FAMILY, font_files, register_fonts
 
 from ui.preferences import install_qt_translations, remove_qt_translations
 
-from desktop.gui import Launcher, application, open_ui_state
+from desktop.gui import application, open_ui_state
+from desktop.session import Launcher
 
 KYRGYZ_SAMPLE = "Үсөнбаева Ңурзат №1 «»"
 DISTRICT = "41708222"  # Сокулукский район, seeded by the migrations

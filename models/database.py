@@ -21,7 +21,6 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
@@ -30,25 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import events
 from models.errors import DatabaseRefused
 from models.i18n import _
+from models.paths import default_database_path
 
-APP_NAME = "BalaKorgoo"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
-
-
-def data_dir() -> Path:
-    """The per-user data directory (never the program folder)."""
-    return user_data_path(APP_NAME, appauthor=False, ensure_exists=False)
-
-
-def default_database_path() -> Path:
-    return data_dir() / "bala-korgoo.sqlite"
-
-
-def log_file() -> Path:
-    """The rotating log of unexpected errors, shown to the user when something goes wrong."""
-    return data_dir() / "logs" / "bala-korgoo.log"
 
 
 def alembic_config() -> Config:

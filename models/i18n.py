@@ -1,5 +1,9 @@
 """Translations: Babel catalogs shipped in ``models/locale``, read straight from the ``.po`` files.
 
+The built program ships them compiled (``.mo``, made by the PyInstaller spec): those are read with
+the standard library's :mod:`gettext`, so the sign-in window shows without loading Babel. A ``.mo``
+older than its ``.po`` (a catalog edited since) is ignored.
+
 Source strings are English. ``_`` makes a lazy :class:`Message` that is rendered in whatever
 language the reader needs (the UI's, or a document's), ``N_`` only marks a string for
 extraction, and :func:`translator` gives a gettext function for one explicit language.
@@ -10,12 +14,9 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable, Mapping
+from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "bala_korgoo"
@@ -40,15 +41,33 @@ def current_language() -> str:
 @functools.cache
 def translations(lang: str) -> NullTranslations:
     """The catalog of *lang*; English (the source language) is the identity."""
-    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if lang == "en" or not po_path.exists():
+    po_path = catalog_path(lang)
+    mo_path = po_path.with_suffix(".mo")
+    if lang == "en":
         return NullTranslations()
+    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        with mo_path.open("rb") as fh:
+            return GNUTranslations(fh)
+    if not po_path.exists():
+        return NullTranslations()
+    return GNUTranslations(io.BytesIO(compile_catalog(po_path, lang)))
+
+
+def catalog_path(lang: str) -> Path:
+    """The ``.po`` catalog of *lang* (its compiled ``.mo``, where there is one, lies beside it)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalog(po_path: Path, lang: str) -> bytes:
+    """The ``.mo`` bytes of the catalog *po_path* (Babel is loaded only here)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from models import i18n
 from models.i18n import Message, translator
 
 from desktop import catalogs
@@ -62,3 +67,38 @@ def test_messages_render_in_the_language_asked_for() -> None:
 
 def test_a_document_language_is_independent_of_the_ui_language() -> None:
     assert translator("ky")("Read only") != translator("ru")("Read only")
+
+
+@pytest.fixture
+def locale_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The shipped catalogs copied to *tmp_path*, read from there (the cache emptied before and after)."""
+    folder = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, folder)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", folder)
+    i18n.translations.cache_clear()
+    yield folder
+    i18n.translations.cache_clear()
+
+
+def test_the_built_programs_compiled_catalog_reads_as_the_source_one(locale_copy: Path) -> None:
+    po_path = i18n.catalog_path("ru")
+    po_path.with_suffix(".mo").write_bytes(i18n.compile_catalog(po_path, "ru"))
+    po_path.unlink()  # as in the built program, which ships the .mo only
+
+    ru = i18n.translations("ru")
+
+    assert ru.gettext("Sign in") == "Войти"
+    assert [ru.ngettext("{count} page", "{count} pages", n) for n in (1, 3, 5)] == [
+        "{count} страница",
+        "{count} страницы",
+        "{count} страниц",
+    ]
+
+
+def test_a_compiled_catalog_older_than_its_source_is_not_read(locale_copy: Path) -> None:
+    po_path = i18n.catalog_path("ky")
+    mo_path = po_path.with_suffix(".mo")
+    mo_path.write_bytes(i18n.compile_catalog(po_path, "ru"))  # stale: says another language's words
+    os.utime(mo_path, (time.time() - 3600, time.time() - 3600))
+
+    assert i18n.translations("ky").gettext("Sign in") == "Кирүү"

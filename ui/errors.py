@@ -6,9 +6,9 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from models.database import log_file
 from models.errors import DomainError, ValidationFailed
 from models.i18n import gettext
+from models.paths import log_file
 
 log = logging.getLogger("bala_korgoo.ui")
 

@@ -1,6 +1,13 @@
-"""Signing in: user name, password and the language of the program."""
+"""Signing in: user name, password and the language of the program.
+
+The dialog is shown before the database is open (the desktop client opens it in the background
+meanwhile, :mod:`desktop.gui`), so this module loads no database code: the accounts service is
+loaded with the database it is given.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QFont
@@ -15,19 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.database import Database
 from models.errors import DomainError
 from models.i18n import LANGUAGES, current_language, gettext, set_language
-from models.services.base import Actor
-from models.services.users import authenticate
-from models.settings import get_setting
 
 from ui.dialogs import Dialog
 from ui.errors import error_text
 from ui.preferences import LANGUAGE_NAMES, install_qt_translations, save_language
 from ui.tasks import Progress, Task, run_task
 
+if TYPE_CHECKING:
+    from models.database import Database
+    from models.services.base import Actor
+
 USERNAME_KEY = "login/username"
+# The office's name in each language as last read from the database: the title of the dialog
+# while the database is still being opened.
+OFFICE_KEY = "login/office_{lang}"
 
 
 class LoginDialog(Dialog):
@@ -38,6 +48,10 @@ class LoginDialog(Dialog):
     it, and the user name is kept. Choosing another language re-labels the dialog at once and
     is remembered for the next start.
 
+    Made without a database (*db* None), the dialog is shown while the program opens it: the
+    user types meanwhile, and a "Sign in" pressed before :meth:`set_database` is carried out
+    once the database is there.
+
     Signals:
         signed_in(object): the :class:`~models.services.base.Actor` who signed in; the dialog
             is accepted right after.
@@ -47,11 +61,12 @@ class LoginDialog(Dialog):
     signed_in = Signal(object)
     language_changed = Signal(str)
 
-    def __init__(self, db: Database, state: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database | None, state: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(state, "login", parent)
         self._db = db
         self.actor: Actor | None = None
         self._task: Task[Actor] | None = None
+        self._waiting: tuple[str, str] | None = None  # a sign-in asked for before the database was open
 
         self.office = QLabel()
         title_font = QFont(self.office.font())
@@ -111,18 +126,38 @@ class LoginDialog(Dialog):
     def _retranslate(self) -> None:
         """Set every text in the current language (at start and when the language changes)."""
         self.setWindowTitle(gettext("Bala Korgoo: sign in"))
-        with self._db.reading() as session:
-            key = "office.department_name_ky" if current_language() == "ky" else "office.department_name_ru"
-            office = str(get_setting(session, key, "") or "")
-        self.office.setText(office or gettext("Bala Korgoo"))
+        self.office.setText(self._office_name() or gettext("Bala Korgoo"))
         texts = (gettext("&User name:"), gettext("&Password:"), gettext("&Language:"))
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
         self.sign_in_button.setText(gettext("Sign in"))
         self.cancel_button.setText(gettext("Cancel"))
 
+    def _office_name(self) -> str:
+        """The office's name in the current language: from the database, or as last read from it."""
+        lang = "ky" if current_language() == "ky" else "ru"
+        remembered = self._state.value(OFFICE_KEY.format(lang=lang))
+        if self._db is None:
+            return remembered if isinstance(remembered, str) else ""
+        from models.settings import get_setting
+
+        with self._db.reading() as session:
+            office = str(get_setting(session, f"office.department_name_{lang}", "") or "")
+        if office != remembered:
+            self._state.setValue(OFFICE_KEY.format(lang=lang), office)
+        return office
+
+    def set_database(self, db: Database) -> None:
+        """The database is open: name the office, and sign in if the user already asked to."""
+        self._db = db
+        self._retranslate()
+        if self._waiting is not None:
+            username, password = self._waiting
+            self._waiting = None
+            self._authenticate(username, password)
+
     def reject(self) -> None:
-        if self._task is None:  # not while the password is being checked
+        if self._task is None and self._waiting is None:  # not while the password is being checked
             super().reject()
 
     def show_message(self, text: str) -> None:
@@ -141,7 +176,7 @@ class LoginDialog(Dialog):
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
-        if self._task is not None:
+        if self._task is not None or self._waiting is not None:
             return
         username = self.username.text().strip()
         password = self.password.text()
@@ -151,9 +186,18 @@ class LoginDialog(Dialog):
             return
         self._set_busy(True)
         self.show_message("")
+        if self._db is None:
+            self._waiting = (username, password)
+            return
+        self._authenticate(username, password)
+
+    def _authenticate(self, username: str, password: str) -> None:
         db = self._db
+        assert db is not None
 
         def work(_progress: Progress) -> Actor:
+            from models.services.users import authenticate
+
             return authenticate(db, username, password)
 
         self._task = run_task(work, self._on_task_finished, parent=self, on_error=self._on_task_failed)

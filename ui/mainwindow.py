@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import importlib.metadata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from models.i18n import N_, gettext
 from models.permissions import ROLE_LABELS, Permission
+from models.version import program_version
 
 from ui.context import AppContext
 from ui.errors import error_text, show_error
@@ -86,13 +86,6 @@ def make_page(ctx: AppContext, key: str) -> QWidget:
 def open_form(ctx: AppContext, kind: str, record_id: uuid.UUID | None, parent: QWidget) -> None:
     """Open the form of a record (the forms module is imported when first needed)."""
     importlib.import_module("ui.forms").open_form(ctx, kind, record_id, parent=parent)
-
-
-def program_version() -> str:
-    try:
-        return importlib.metadata.version("bala-korgoo")
-    except importlib.metadata.PackageNotFoundError:
-        return "—"
 
 
 class _UnavailablePage(QWidget):

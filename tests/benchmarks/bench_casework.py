@@ -66,7 +66,7 @@ from ui.casework.workspace import CaseWorkspace, open_workspace
 from ui.context import AppContext
 from ui.dialogs import Dialog
 
-from desktop.gui import keep_out_of_collections
+from desktop.session import keep_out_of_collections
 
 from tests.benchmarks.common import (
     AS_OF,

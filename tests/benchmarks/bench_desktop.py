@@ -79,7 +79,7 @@ from ui.forms import RecordForm, open_record_form
 from ui.home import HomePage
 from ui.registers import ROW_ROLE, RegisterPage
 
-from desktop.gui import keep_out_of_collections
+from desktop.session import keep_out_of_collections
 
 from tests.benchmarks.common import (
     AS_OF,

@@ -22,7 +22,7 @@ from ui.context import AppContext
 from ui.exchange.backups import request_restore
 from ui.mainwindow import MainWindow
 
-from desktop import gui
+from desktop import session
 
 from tests.conftest import ADMIN_PASSWORD
 from tests.models.helpers import add_child
@@ -38,12 +38,12 @@ def _window_with_plain_pages(ctx: AppContext) -> MainWindow:
 @pytest.fixture
 def launcher(
     qtbot: QtBot, sqlite_db: Database, sqlite_admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[gui.Launcher]:
+) -> Iterator[session.Launcher]:
     """A launcher on a set-up office, with the administrator signed in and the main window open."""
-    monkeypatch.setattr(gui, "MainWindow", _window_with_plain_pages)
+    monkeypatch.setattr(session, "MainWindow", _window_with_plain_pages)
     monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)
     state = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
-    result = gui.Launcher(sqlite_db, state)
+    result = session.Launcher(sqlite_db, state)
     result.start()
     login = result.login
     assert login is not None
@@ -70,7 +70,7 @@ def last_audit(database: Database) -> AuditEntry:
 
 
 def test_closing_the_window_makes_a_backup_before_the_session_ends(
-    qtbot: QtBot, launcher: gui.Launcher, sqlite_db: Database
+    qtbot: QtBot, launcher: session.Launcher, sqlite_db: Database
 ) -> None:
     window = launcher.window
     assert window is not None and sqlite_db.path is not None
@@ -85,7 +85,7 @@ def test_closing_the_window_makes_a_backup_before_the_session_ends(
 
 
 def test_closing_during_the_daily_backup_waits_for_it_and_then_the_exit_backup(
-    qtbot: QtBot, launcher: gui.Launcher, sqlite_db: Database
+    qtbot: QtBot, launcher: session.Launcher, sqlite_db: Database
 ) -> None:
     window, ctx = launcher.window, launcher.ctx
     assert window is not None and ctx is not None and sqlite_db.path is not None
@@ -101,7 +101,7 @@ def test_closing_during_the_daily_backup_waits_for_it_and_then_the_exit_backup(
 
 
 def test_signing_out_backs_up_in_the_background_and_shows_the_sign_in_at_once(
-    qtbot: QtBot, launcher: gui.Launcher, sqlite_db: Database
+    qtbot: QtBot, launcher: session.Launcher, sqlite_db: Database
 ) -> None:
     window = launcher.window
     assert window is not None and sqlite_db.path is not None
@@ -114,7 +114,7 @@ def test_signing_out_backs_up_in_the_background_and_shows_the_sign_in_at_once(
 
 
 def test_a_restore_asked_for_by_the_tab_replaces_the_database_and_signs_in_again(
-    qtbot: QtBot, launcher: gui.Launcher, sqlite_db: Database, sqlite_admin: Actor
+    qtbot: QtBot, launcher: session.Launcher, sqlite_db: Database, sqlite_admin: Actor
 ) -> None:
     add_child(sqlite_db, "Үсөнбаева", "Ңурзат")
     backup = make_backup(sqlite_db, sqlite_admin).path

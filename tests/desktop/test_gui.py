@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
+import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
@@ -25,7 +29,7 @@ from ui.mainwindow import MainWindow
 from ui.preferences import LANGUAGE_KEY, install_qt_translations, remove_qt_translations
 from ui.setup_wizard import SetupWizard
 
-from desktop import gui
+from desktop import gui, session
 from desktop.main import main
 
 from tests.conftest import ADMIN_PASSWORD, TEST_DISTRICT
@@ -66,6 +70,18 @@ def test_without_a_command_the_program_starts_the_gui(
     assert main(["--db", str(tmp_path / "office.sqlite"), *args]) == 7
     assert calls == [(str(tmp_path / "office.sqlite"), lang)]
     assert not (tmp_path / "office.sqlite").exists()
+
+
+def test_what_starts_the_window_loads_no_database_code() -> None:
+    """The sign-in window shows before SQLAlchemy, Alembic, Babel or ReportLab is loaded (they are
+    loaded in the background while the user types): start-up time is mostly those imports."""
+    code = (
+        "import sys; import desktop.main, desktop.gui; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'babel', "
+        "'reportlab', 'argon2'}), 'desktop.cli' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[] False"
 
 
 # --- run_gui --------------------------------------------------------------------------------------
@@ -156,15 +172,82 @@ def test_the_saved_language_is_used_unless_one_is_given(
     assert languages == ["ky", "en"]
 
 
+def test_an_existing_database_opens_behind_the_sign_in_window_which_signs_in_once_it_is_open(
+    data: Path, sqlite_db: Database, sqlite_admin: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opening_may_end = threading.Event()
+    real_open = gui.open_in_background
+
+    def slow_open(target: str | Path | None, opened: list[Database]) -> Database:
+        assert opening_may_end.wait(20)
+        return real_open(target, opened)
+
+    monkeypatch.setattr(gui, "open_in_background", slow_open)
+    monkeypatch.setattr(session, "MainWindow", _window_with_plain_pages)
+    windows: list[QWidget] = []
+
+    def close_once_shown() -> None:
+        windows.extend(visible(MainWindow))
+        if windows:
+            windows[0].close()
+        else:
+            QTimer.singleShot(20, close_once_shown)
+
+    def sign_in_while_it_opens() -> None:
+        [login] = visible(LoginDialog)
+        assert isinstance(login, LoginDialog)
+        login.username.setText("admin")
+        login.password.setText(ADMIN_PASSWORD)
+        login.sign_in_button.click()
+        opening_may_end.set()
+        close_once_shown()
+
+    try:
+        with EventLoop(sign_in_while_it_opens) as loop:
+            assert gui.run_gui(sqlite_db.describe(), "ru") == 0
+    finally:
+        gc.unfreeze()
+
+    assert loop.ran
+    assert len(windows) == 1
+
+
+def test_a_database_of_a_newer_version_closes_the_sign_in_window_with_a_message(
+    data: Path, sqlite_db: Database, sqlite_admin: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    sqlite_db.dispose()
+    path = Path(sqlite_db.describe())
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    shown: list[str] = []
+    logins: list[QWidget] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        logins.extend(visible(LoginDialog))
+        shown.append(f"{box.text()}\n{box.informativeText()}")
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+
+    with EventLoop(lambda: logins.extend(visible(LoginDialog))):
+        assert gui.run_gui(str(path), "ru") == 1
+
+    assert len(logins) == 1  # shown at once, and closed before the message
+    assert len(shown) == 1
+    assert "более новой версией" in shown[0]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
 # --- the launcher: wizard, sign-in, main window, sign-out ----------------------------------------------
 
 
 @pytest.fixture
-def launcher(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[gui.Launcher]:
+def launcher(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[session.Launcher]:
     database = open_database(tmp_path / "new.sqlite")
     state = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setattr(gui, "MainWindow", _window_with_plain_pages)
-    result = gui.Launcher(database, state)
+    monkeypatch.setattr(session, "MainWindow", _window_with_plain_pages)
+    result = session.Launcher(database, state)
     yield result
     for widget in (result.wizard, result.login, result.window):
         if widget is not None:
@@ -178,7 +261,7 @@ def _window_with_plain_pages(ctx: AppContext) -> MainWindow:
 
 
 def test_first_run_leads_from_the_wizard_to_sign_in_to_the_main_window(
-    qtbot: QtBot, launcher: gui.Launcher
+    qtbot: QtBot, launcher: session.Launcher
 ) -> None:
     launcher.start()
     wizard = launcher.wizard
@@ -222,7 +305,7 @@ def test_first_run_leads_from_the_wizard_to_sign_in_to_the_main_window(
     assert blocker.args == [0]
 
 
-def test_cancelling_the_first_setup_ends_the_session(qtbot: QtBot, launcher: gui.Launcher) -> None:
+def test_cancelling_the_first_setup_ends_the_session(qtbot: QtBot, launcher: session.Launcher) -> None:
     launcher.start()
     assert launcher.wizard is not None
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from models.errors import DatabaseRefused
 
-from desktop import gui
+from desktop import gui, session
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateSizeHints|raise)")
 
@@ -75,7 +75,7 @@ def test_the_lock_is_released_when_the_session_ends(
     def show_then_cancel(wizard: QWizard) -> None:  # once the event loop runs
         QTimer.singleShot(0, lambda: cancel_the_setup(wizard))
 
-    monkeypatch.setattr(gui.SetupWizard, "show", show_then_cancel)
+    monkeypatch.setattr(session.SetupWizard, "show", show_then_cancel)
 
     assert gui.run_gui(str(database), "ru") == 0
 

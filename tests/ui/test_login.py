@@ -99,3 +99,33 @@ def test_choosing_kyrgyz_relabels_the_dialog_and_is_remembered(
         assert ui_state.value(LANGUAGE_KEY) == "ky"
     finally:
         remove_qt_translations()
+
+
+def test_a_sign_in_pressed_while_the_database_opens_is_carried_out_once_it_is_open(
+    qtbot: QtBot, sqlite_db: Database, sqlite_admin: Actor, ui_state: QSettings
+) -> None:
+    dialog = LoginDialog(None, ui_state)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    dialog.username.setText("admin")
+    dialog.password.setText(ADMIN_PASSWORD)
+    dialog.sign_in_button.click()
+    assert not dialog.sign_in_button.isEnabled()  # waiting, and saying so by the busy cursor
+    dialog.reject()  # Esc while it waits does not drop the sign-in the user asked for
+    assert dialog.isVisible()
+
+    with qtbot.wait_signal(dialog.signed_in) as blocker:
+        dialog.set_database(sqlite_db)
+
+    assert blocker.args[0].username == "admin"
+    assert dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def test_while_the_database_opens_the_office_is_named_as_it_was_last_time(
+    qtbot: QtBot, login: LoginDialog, ui_state: QSettings
+) -> None:
+    login.close()
+    early = LoginDialog(None, ui_state)
+    qtbot.add_widget(early)
+
+    assert early.office.text() == "Отдел защиты детей Сокулукского района"
