@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from models.errors import DatabaseRefused, DomainError
@@ -62,6 +62,8 @@ UI_STATE_FILE = "ui-state.ini"
 # was shown, and quits: installer/build.py measures the start-up of the frozen program with it.
 ENV_STARTUP_PROBE = "BALAKORGOO_STARTUP_PROBE"
 SQLITE_HEADER = b"SQLite format 3\x00"
+# The icon of every window (the title bar, the taskbar); drawn by installer/icons/make_icon.py.
+WINDOW_ICON = Path(__file__).resolve().parent.parent / "ui" / "icons" / "bala-korgoo.png"
 
 log = logging.getLogger("bala_korgoo")
 
@@ -134,6 +136,7 @@ def application() -> QApplication:
     app.setApplicationName("Bala Korgoo")
     app.setOrganizationName("BalaKorgoo")
     app.setQuitOnLastWindowClosed(False)  # the launcher says when the session is over
+    app.setWindowIcon(QIcon(str(WINDOW_ICON)))
     return app
 
 

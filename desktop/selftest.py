@@ -42,7 +42,7 @@ from reports.fonts import FAMILY, font_files, register_fonts
 
 from ui.preferences import install_qt_translations, remove_qt_translations
 
-from desktop.gui import application, open_ui_state
+from desktop.gui import WINDOW_ICON, application, open_ui_state
 from desktop.session import Launcher
 
 KYRGYZ_SAMPLE = "Үсөнбаева Ңурзат №1 «»"
@@ -192,6 +192,8 @@ def check_gui(work: Workspace) -> str:
         remove_qt_translations()
     if not shown:
         raise CheckFailed(gettext("the sign-in window was not shown"))
+    if not app.windowIcon().availableSizes():  # named but not read: the file is missing
+        raise CheckFailed(str(WINDOW_ICON))
     if qt_catalog != "ru":
         raise CheckFailed("qtbase_ru.qm")
     return f"{app.platformName()}, qtbase_{qt_catalog}, {native}"

@@ -1,7 +1,9 @@
-"""Draw the program's icon, installer/icons/bala-korgoo.ico: a shield with «БК» in the bundled serif.
+"""Draw the program's icon: a shield with «БК» in the bundled serif.
 
-Run once when the design changes (``uv run python installer/icons/make_icon.py``); the .ico is kept in git
-so that a build needs nothing but the sources.
+Writes installer/icons/bala-korgoo.ico (the executables, shortcuts and installer) and
+ui/icons/bala-korgoo.png (the windows' icon in Qt). Run once when the design changes
+(``uv run python installer/icons/make_icon.py``); both are kept in git so that a build needs
+nothing but the sources.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 HERE = Path(__file__).resolve().parent
+WINDOW_ICON = HERE.parent.parent / "ui" / "icons" / "bala-korgoo.png"
 FONT = HERE.parent.parent / "reports" / "fonts" / "LiberationSerif-Bold.ttf"
 SIZES = [(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)]
 BLUE = (21, 101, 192, 255)
@@ -33,3 +36,5 @@ def draw(size: int = 256) -> Image.Image:
 
 if __name__ == "__main__":
     draw().save(HERE / "bala-korgoo.ico", sizes=SIZES)
+    WINDOW_ICON.parent.mkdir(exist_ok=True)
+    draw().save(WINDOW_ICON)

@@ -84,6 +84,13 @@ def test_what_starts_the_window_loads_no_database_code() -> None:
     assert found.stdout.strip() == "[] False"
 
 
+def test_the_windows_carry_the_programs_icon(qapp: QApplication) -> None:
+    app = gui.application()
+
+    assert not app.windowIcon().isNull()
+    assert app.windowIcon().availableSizes()  # the picture was read, not only named
+
+
 # --- run_gui --------------------------------------------------------------------------------------
 
 
