@@ -34,7 +34,7 @@ from reportlab.platypus import (
 from models.i18n import N_
 from models.papers import OfficeHeader
 
-from reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from reports.fonts import BOLD, ITALIC, REGULAR, register_fonts, reuse_subsets, seed_fonts
 from reports.language import Texts
 
 MINISTRY = N_("MINISTRY OF LABOUR, SOCIAL SECURITY AND MIGRATION OF THE KYRGYZ REPUBLIC")
@@ -103,7 +103,53 @@ def text(value: Any) -> str:
 
 def para(value: Any, style: str = "body", *, markup: bool = False) -> Paragraph:
     """A paragraph of *value*; *markup* True only for text built here (never for typed text)."""
-    return Paragraph(str(value) if markup else text(value), styles()[style])
+    source = str(value) if markup else text(value)
+    paragraph = _Paragraph(source, styles()[style], frags=list(_parsed(source, style)))
+    paragraph.key = (source, style)
+    return paragraph
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(source: str, style: str) -> tuple[Any, ...]:
+    """The fragments ReportLab parses a paragraph's text into, parsed once per text and style: the
+    same labels and sentences recur in every document of a batch, and layout only reads them."""
+    return tuple(Paragraph(source, styles()[style]).frags)
+
+
+# The lines of a paragraph of plain text (one font) by its text, style and width, kept across
+# documents as ReportLab broke them; cleared when it grows past _WRAPS_KEPT entries.
+_WRAPS: dict[tuple[str, str, float], tuple[Any, ...]] = {}
+_WRAPS_KEPT = 2048
+
+
+class _Paragraph(Paragraph):
+    """ReportLab's paragraph, remembering how it wraps: a table wraps the paragraphs of its cells to
+    measure the rows and again, at the same width, to draw them, and the same labels and sentences
+    wrap the same way in every document of a batch."""
+
+    key: tuple[str, str] | None = None  # the text and style of a paragraph made by :func:`para`
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+        # ReportLab drops the lines of a paragraph it pushes whole onto the next page: wrap anew then.
+        if self._wrapped is None or self._wrapped[0] != availWidth or "blPara" not in self.__dict__:
+            self._wrapped = (availWidth, self._wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+    def _wrap(self, width: float, height: float) -> tuple[float, float]:
+        key = (*self.key, width) if self.key is not None else None
+        found = _WRAPS.get(key) if key is not None else None
+        if found is not None:
+            self.width, self.height, self.blPara, self._wrapWidths, self._width_max = found
+            return self.width, self.height
+        size = super().wrap(width, height)
+        # Only lines of one font: ReportLab draws them from the lines alone (other paragraphs keep
+        # their state in the paragraph itself).
+        if key is not None and self.blPara.kind == 0:
+            if len(_WRAPS) >= _WRAPS_KEPT:
+                _WRAPS.clear()
+            _WRAPS[key] = (self.width, self.height, self.blPara, self._wrapWidths, self._width_max)
+        return size
 
 
 def _style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
@@ -129,6 +175,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._pages: list[dict[str, Any]] = []
+        seed_fonts(self._doc)
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._pages.append(dict(self.__dict__))
@@ -140,6 +187,7 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self._footer(self, number, total)
             super().showPage()
+        reuse_subsets(self._doc)
         super().save()
 
 

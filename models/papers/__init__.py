@@ -10,12 +10,13 @@ read; recording that it was printed is :func:`models.services.documents.record_p
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from models.base import Record
 from models.database import Database
@@ -25,7 +26,7 @@ from models.names import full_name
 from models.orm import AdminUnit, HouseholdMember, Organisation, Person, ReferenceItem, User
 from models.permissions import Permission
 from models.services.base import Actor, require
-from models.settings import get_setting, office_district_id
+from models.settings import get_setting, get_settings, office_district_id
 
 DOCUMENT_LANGUAGES = ("ky", "ru", "both")
 DEFAULT_DOCUMENT_LANGUAGE = "both"
@@ -94,13 +95,22 @@ class ChildSummary:
     address: Bilingual
 
 
-def office_header(session: Session) -> OfficeHeader:
-    """The office's letterhead from its settings (empty strings where the administrator left a blank)."""
-    district_id = office_district_id(session)
-    unit = session.get(AdminUnit, district_id) if district_id else None
+# The settings the letterhead shows, read together in one query.
+OFFICE_SETTINGS = tuple(
+    f"office.{key}"
+    for key in ("district_id", "department_name_ky", "department_name_ru", "address", "phone", "head_name")
+)
+
+
+def office_header(session: Session, settings: Mapping[str, Any] | None = None) -> OfficeHeader:
+    """The office's letterhead from its settings (empty strings where the administrator left a blank);
+    *settings* are the values of :data:`OFFICE_SETTINGS` when the caller has read them already."""
+    values = get_settings(session, OFFICE_SETTINGS) if settings is None else settings
+    district_id = values.get("office.district_id")
+    unit = session.get(AdminUnit, uuid.UUID(district_id)) if district_id else None
 
     def setting(key: str) -> str:
-        return str(get_setting(session, f"office.{key}", "") or "")
+        return str(values.get(f"office.{key}") or "")
 
     return OfficeHeader(
         department=Bilingual(setting("department_name_ky"), setting("department_name_ru")),
@@ -156,10 +166,12 @@ def household_of(session: Session, person_id: uuid.UUID) -> uuid.UUID | None:
 
 
 def caregivers(session: Session, household_id: uuid.UUID) -> list[tuple[HouseholdMember, Person]]:
-    """The live caregivers of a household with their membership (the relation), in household order."""
+    """The live caregivers of a household with their membership (the relation, read in the same query),
+    in household order."""
     rows = session.execute(
         select(HouseholdMember, Person)
         .join(Person, Person.id == HouseholdMember.person_id)
+        .options(joinedload(HouseholdMember.relation))
         .where(
             HouseholdMember.household_id == household_id,
             HouseholdMember.is_caregiver.is_(True),

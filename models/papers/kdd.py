@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from models.dashboard import DeadlineSettings
 from models.database import Database
@@ -24,6 +25,7 @@ from models.i18n import N_, _
 from models.orm import AdminUnit, Case, KddAgendaItem, KddMeeting, Person
 from models.papers import (
     NO_VALUE,
+    OFFICE_SETTINGS,
     Bilingual,
     ChildSummary,
     OfficeHeader,
@@ -39,6 +41,11 @@ from models.permissions import Permission
 from models.registers import KDD_STATUS_LABELS
 from models.services.base import Actor, get_live, require
 from models.services.kdd import MEMBER_ROLE_LABELS, Quorum
+from models.settings import load_settings, values_of
+
+# The settings a meeting's papers read (the letterhead, and the decisions' standard deadline under the
+# keys DeadlineSettings.read reads), in one query.
+PAPER_SETTINGS = (*OFFICE_SETTINGS, *(f"deadline.{field.name}" for field in fields(DeadlineSettings)))
 
 
 @dataclass(frozen=True)
@@ -149,13 +156,6 @@ def item_by_number(paper: MeetingPaper, number: int) -> ItemLine:
     )
 
 
-def meeting_of_item(db: Database, actor: Actor, item_id: uuid.UUID) -> uuid.UUID:
-    """The meeting of the agenda item *item_id* (the desktop client prints decisions and notices by item)."""
-    require(actor, Permission.PRINT)
-    with db.reading() as session:
-        return get_live(session, KddAgendaItem, item_id).meeting_id
-
-
 # --- the papers ------------------------------------------------------------------------------
 
 
@@ -169,10 +169,41 @@ def meeting_paper(
     """
     require(actor, Permission.PRINT)
     with db.reading() as session:
-        meeting = get_live(session, KddMeeting, meeting_id)
-        if meeting.status == "cancelled":
-            raise DomainError(_("The КДД meeting {number} is cancelled.", number=_number(meeting)))
-        return _paper(session, meeting, only_item)
+        return _paper(session, _live_meeting(session, meeting_id), only_item)
+
+
+def item_paper(db: Database, actor: Actor, item_id: uuid.UUID) -> tuple[MeetingPaper, ItemLine]:
+    """The meeting of the agenda item *item_id* with that one item, read in one session: what the
+    desktop client's decision and notices print (a batch print makes one per invited item)."""
+    require(actor, Permission.PRINT)
+    with db.reading() as session:
+        # The item with its decisions, its meeting and district, case and child in one query, held so
+        # that the reads below find them in the session instead of a query each.
+        held = (
+            session.execute(
+                select(KddAgendaItem, KddMeeting, AdminUnit, Case, Person)
+                .join(KddMeeting, KddMeeting.id == KddAgendaItem.meeting_id)
+                .outerjoin(AdminUnit, AdminUnit.id == KddMeeting.district_id)
+                .outerjoin(Case, Case.id == KddAgendaItem.case_id)
+                .outerjoin(Person, Person.id == KddAgendaItem.child_id)
+                .where(KddAgendaItem.id == item_id)
+                .options(joinedload(KddAgendaItem.decisions))
+            )
+            .unique()
+            .first()
+        )
+        item = get_live(session, KddAgendaItem, item_id)
+        paper = _paper(session, _live_meeting(session, item.meeting_id), item_id)
+        del held
+    return paper, paper.item(item_id)
+
+
+def _live_meeting(session: Session, meeting_id: uuid.UUID) -> KddMeeting:
+    """The meeting, refused when deleted or cancelled (a cancelled meeting prints nothing)."""
+    meeting = get_live(session, KddMeeting, meeting_id)
+    if meeting.status == "cancelled":
+        raise DomainError(_("The КДД meeting {number} is cancelled.", number=_number(meeting)))
+    return meeting
 
 
 def protocol_paper(db: Database, actor: Actor, meeting_id: uuid.UUID) -> MeetingPaper:
@@ -221,14 +252,18 @@ def _number(meeting: KddMeeting) -> str:
 
 
 def _paper(session: Session, meeting: KddMeeting, only_item: uuid.UUID | None = None) -> MeetingPaper:
+    settings = load_settings(session, PAPER_SETTINGS)  # held: the deadlines' reads need no query per key
     deadlines = DeadlineSettings.read(session)
     members = sorted((m for m in meeting.members if m.deleted_at is None), key=lambda m: m.position)
-    items = sorted((i for i in meeting.items if i.deleted_at is None), key=lambda i: i.position)
-    numbered = [(number, item) for number, item in enumerate(items, start=1) if only_item in (None, item.id)]
+    if only_item is None:
+        items = sorted((i for i in meeting.items if i.deleted_at is None), key=lambda i: i.position)
+        numbered = list(enumerate(items, start=1))
+    else:
+        numbered = _numbered_item(session, meeting, only_item)
     unit = session.get(AdminUnit, meeting.district_id)
     return MeetingPaper(
         meeting_id=meeting.id,
-        office=office_header(session),
+        office=office_header(session, values_of(settings)),
         commission_of=genitive(unit.name_ky, unit.name_ru) if unit else NO_VALUE,
         number=_number(meeting),
         meeting_date=meeting.meeting_date,
@@ -244,6 +279,21 @@ def _paper(session: Session, meeting: KddMeeting, only_item: uuid.UUID | None = 
         quorum=Quorum(sum(1 for m in members if m.present), len(members)),
         items=tuple(_item(session, meeting, item, number, deadlines) for number, item in numbered),
     )
+
+
+def _numbered_item(
+    session: Session, meeting: KddMeeting, item_id: uuid.UUID
+) -> list[tuple[int, KddAgendaItem]]:
+    """The item *item_id* with its place on the meeting's agenda (none when it is not on it), reading
+    only the agenda's ids rather than every item."""
+    agenda = session.scalars(
+        select(KddAgendaItem.id)
+        .where(KddAgendaItem.meeting_id == meeting.id, KddAgendaItem.deleted_at.is_(None))
+        .order_by(KddAgendaItem.position)
+    ).all()
+    if item_id not in agenda:
+        return []
+    return [(agenda.index(item_id) + 1, session.get_one(KddAgendaItem, item_id))]
 
 
 def _item(

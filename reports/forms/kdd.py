@@ -31,8 +31,8 @@ from models.papers.kdd import (
     decided,
     invited,
     item_by_number,
+    item_paper,
     meeting_id_by_number,
-    meeting_of_item,
     meeting_paper,
     protocol_paper,
 )
@@ -470,9 +470,7 @@ def _item_number(target: Target) -> int | None:
 def _item(db: Database, actor: Actor, target: Target) -> tuple[MeetingPaper, ItemLine]:
     """The meeting and item the target names: the desktop's item id, or --meeting with --item."""
     if target.record_id is not None:
-        item_id = target.record_id
-        paper = meeting_paper(db, actor, meeting_of_item(db, actor, item_id), only_item=item_id)
-        return paper, paper.item(item_id)
+        return item_paper(db, actor, target.record_id)
     number = _item_number(target)
     if number is None:
         raise NotFound(_("Choose the agenda item (--item) of the КДД meeting."))
