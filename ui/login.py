@@ -87,7 +87,6 @@ class LoginDialog(Dialog):
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
@@ -154,13 +153,16 @@ class LoginDialog(Dialog):
         if self._waiting is not None:
             username, password = self._waiting
             self._waiting = None
+            self.show_message("")
             self._authenticate(username, password)
 
     def reject(self) -> None:
         if self._task is None and self._waiting is None:  # not while the password is being checked
             super().reject()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, *, error: bool = True) -> None:
+        """Show *text* under the fields: a refusal in red, or (*error* False) what the dialog waits for."""
+        self.message.setStyleSheet("color: #b00020;" if error else "")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
@@ -188,6 +190,7 @@ class LoginDialog(Dialog):
         self.show_message("")
         if self._db is None:
             self._waiting = (username, password)
+            self.show_message(gettext("Opening the database…"), error=False)
             return
         self._authenticate(username, password)
 

@@ -110,7 +110,8 @@ def test_a_sign_in_pressed_while_the_database_opens_is_carried_out_once_it_is_op
     dialog.username.setText("admin")
     dialog.password.setText(ADMIN_PASSWORD)
     dialog.sign_in_button.click()
-    assert not dialog.sign_in_button.isEnabled()  # waiting, and saying so by the busy cursor
+    assert not dialog.sign_in_button.isEnabled()
+    assert dialog.message.isVisible() and dialog.message.text() == "Открывается база данных…"
     dialog.reject()  # Esc while it waits does not drop the sign-in the user asked for
     assert dialog.isVisible()
 
