@@ -11,7 +11,7 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from models.database import Database, open_database
@@ -284,9 +284,14 @@ def test_a_conflict_is_shown_side_by_side_and_taken_from_the_package(
         [tab.comparison.index(row, column).data() for column in range(3)]
         for row in range(tab.comparison.rowCount())
     ]
+    shaded = [
+        tab.comparison.index(row, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+        for row in range(tab.comparison.rowCount())
+    ]
     tab.take_button.click()
 
     assert rows[0] == [gettext("Notes"), "Живёт с матерью", "Переехал к бабушке"]
+    assert shaded[0] and not shaded[-1]  # the field that differs stands out
     assert [gettext("Date of birth"), "04.03.2016", "04.03.2016"] in rows
     assert not any(row[0] in ("created_by", "current_case_id", "version") for row in rows)
     assert [row[1] for row in rows if row[0] == gettext("Sex")] in ([gettext("Female")], [gettext("Male")])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -237,61 +237,54 @@ CONFLICT_COLUMNS: list[Column[ConflictView]] = [
 ]
 
 
-class ComparisonModel(QAbstractTableModel):
+@dataclass(frozen=True)
+class ComparedField:
+    """One field of a conflict: its label, the value here and in the package, whether they differ."""
+
+    label: str
+    here: str
+    incoming: str
+    differs: bool
+
+
+class ComparisonModel(RowsModel[ComparedField]):
     """One conflict field by field: the field, the value here, the value in the package.
 
     The fields that differ come first, shaded; then the rest, without ids and bookkeeping.
     """
 
-    HEADERS = (N_("Field"), N_("Here"), N_("In the package"))
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, str, str, bool]] = []
+        super().__init__(
+            [
+                Column(N_("Field"), lambda row: row.label),
+                Column(N_("Here"), lambda row: row.here),
+                Column(N_("In the package"), lambda row: row.incoming),
+            ],
+            parent=parent,
+        )
 
     def show_conflict(self, conflict: ConflictView | None) -> None:
-        self.beginResetModel()
-        self._rows = []
-        if conflict is not None:
-            local, incoming = record_data(conflict.local), record_data(conflict.incoming)
-            differing = set(conflict.changed_fields)
-            rows = [
-                (field_label(field), field_value(field, local), field_value(field, incoming), True)
-                for field in sorted(differing)
-            ] + [
-                (field_label(field), field_value(field, local), field_value(field, incoming), False)
-                for field in sorted((set(local) | set(incoming)) - differing)
-                if shown_unchanged(field)
-            ]
-            self._rows = rows
-        self.endResetModel()
+        if conflict is None:
+            self.set_rows([])
+            return
+        local, incoming = record_data(conflict.local), record_data(conflict.incoming)
+        differing = set(conflict.changed_fields)
+        unchanged = [f for f in sorted((set(local) | set(incoming)) - differing) if shown_unchanged(f)]
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
+        def compared(field: str, differs: bool) -> ComparedField:
+            return ComparedField(
+                field_label(field), field_value(field, local), field_value(field, incoming), differs
+            )
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self.HEADERS)
+        self.set_rows(
+            [compared(field, True) for field in sorted(differing)]
+            + [compared(field, False) for field in unchanged]
+        )
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return row[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and row[3]:
+        if role == Qt.ItemDataRole.BackgroundRole and index.isValid() and self.row_at(index.row()).differs:
             return QBrush(DIFFERS)
-        return None
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < 3
-        ):
-            return gettext(self.HEADERS[section])
-        return None
+        return super().data(index, role)
 
 
 class ReceivedTab(QWidget):
