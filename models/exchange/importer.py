@@ -309,19 +309,23 @@ class _Applier:
         if self.cancelled is not None and self.cancelled():
             raise ImportCancelled(_("The import was cancelled; nothing was changed."))
         groups: dict[str, list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
-
-        def collect(spec: _Spec, line: dict[str, Any], parent_id: str | None) -> None:
-            groups[spec.name].append((line, parent_id))
-            data = line.get("data")
-            if data:
-                for sub in spec.nested:
-                    for item in data.get(sub.key, ()):
-                        collect(_spec(sub.table), item, line["id"])
-
         try:
+            # Lines and their sub-records, depth first (a loop, not a nested recursive function: that
+            # would be a reference cycle keeping each batch alive until the garbage collector ran).
             top = _spec(record_type)
-            for line in lines:
-                collect(top, line, None)
+            todo: list[tuple[_Spec, dict[str, Any], str | None]] = [
+                (top, line, None) for line in reversed(lines)
+            ]
+            while todo:
+                spec, line, parent_id = todo.pop()
+                groups[spec.name].append((line, parent_id))
+                data = line.get("data")
+                if data:
+                    todo += [
+                        (_spec(sub.table), item, line["id"])
+                        for sub in reversed(spec.nested)
+                        for item in reversed(data.get(sub.key, ()))
+                    ]
             for name in _apply_order():
                 if name in groups:
                     self._apply_rows(_spec(name), groups[name])
