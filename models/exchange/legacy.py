@@ -44,7 +44,7 @@ from models.permissions import Permission
 from models.reference import districts, items
 from models.services.base import Actor, audit, require, unit_of_work
 from models.services.cases import ReportInput, register_report
-from models.services.people import create_household, register_child
+from models.services.people import add_household_member, create_household, register_adult, register_child
 from models.validation import (
     HouseholdInput,
     PersonInput,
@@ -394,6 +394,17 @@ def field_label(register: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class HouseholdRecord:
+    """A household row: the household, its head (new, or registered already) and its registered children."""
+
+    household: HouseholdInput
+    head: PersonInput | None = None
+    head_id: uuid.UUID | None = None
+    relation_code: str | None = None
+    child_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True)
 class RowPreview:
     """A row as it would be imported: its values for people, its problems (which stop it) and warnings."""
 
@@ -402,7 +413,7 @@ class RowPreview:
     problems: tuple[Message, ...] = ()
     warnings: tuple[Message, ...] = ()
     duplicate: bool = False
-    record: PersonInput | HouseholdInput | ReportInput | None = None
+    record: PersonInput | HouseholdRecord | ReportInput | None = None
 
     @property
     def valid(self) -> bool:
@@ -450,7 +461,7 @@ class _Lookups:
                 units.setdefault(key, unit.id)
         references = {
             kind: {key: item.code for item in items(session, kind) for key in _item_keys(item)}
-            for kind in ("tjs_category", "report_source", "report_channel")
+            for kind in ("tjs_category", "report_source", "report_channel", "relation_type")
         }
         return cls(units, references)
 
@@ -655,7 +666,7 @@ def _child_row(session: Session, reader: _RowReader) -> RowPreview:
     return RowPreview(reader.row.number, reader.values, tuple(problems), tuple(warnings), duplicate, data)
 
 
-def _household_row(reader: _RowReader) -> RowPreview:
+def _household_row(session: Session, reader: _RowReader) -> RowPreview:
     count_text = reader.text("members_count")
     members: int | None = None
     if count_text is not None:
@@ -672,10 +683,140 @@ def _household_row(reader: _RowReader) -> RowPreview:
         members_count=members,
         notes=reader.text("notes"),
     ).normalized()
-    problems = reader.problems + [p.message for p in validate_household(data)]
+    problems = reader.problems
+    problems += [p.message for p in validate_household(data)]
     if not any(getattr(data, name) for name in ("address_text", "district_id", "notes", "housing")):
         problems.append(_("The row names neither an address nor a district."))
-    return RowPreview(reader.row.number, reader.values, tuple(problems), (), False, data)
+    warnings: list[Message] = []
+    head, head_id = _household_head(session, reader, data, warnings)
+    relation = reader.choice("head_relation", reader.lookups.references["relation_type"])
+    children = tuple(_household_children(session, reader))
+    record = HouseholdRecord(data, head, head_id, relation, children)
+    return RowPreview(reader.row.number, reader.values, tuple(problems), tuple(warnings), False, record)
+
+
+def _household_head(
+    session: Session, reader: _RowReader, household: HouseholdInput, warnings: list[Message]
+) -> tuple[PersonInput | None, uuid.UUID | None]:
+    """The head of the family the row names: an adult registered already (same ПИН, or same name and
+    date of birth), or a new one to register with the household's district and address."""
+    last, first, patronymic = reader.name_parts("head_")
+    birth_date = reader.date("head_birth_date")
+    pin = reader.text("head_pin")
+    phone = reader.text("head_phone")
+    if not (last or first or patronymic or pin or birth_date or phone):
+        return None, None
+    reader.lost_letters(last, first, patronymic)
+    data = PersonInput(
+        last_name=last,
+        first_name=first,
+        patronymic=patronymic,
+        birth_date=birth_date,
+        pin=pin,
+        district_id=household.district_id,
+        address_text=household.address_text,
+        phone=phone,
+        is_child=False,
+    )
+    data = complete_from_pin(data.normalized(), today=reader.today)
+    problems = [p.message for p in validate_person(data, today=reader.today)]
+    reader.problems.extend(_("Head of the family: {problem}", problem=p) for p in problems)
+    if problems:
+        return data, None
+    found = [
+        c
+        for c in find_duplicates(
+            session,
+            last_name=data.last_name,
+            first_name=data.first_name,
+            patronymic=data.patronymic,
+            birth_date=data.birth_date,
+            pin=data.pin,
+            is_child=None,
+        )
+        if SAME_NAME_AND_BIRTH_DATE in c.reasons
+        or (SAME_PIN in c.reasons and name_key(c.full_name).startswith(name_key(data.last_name)))
+    ]
+    if len(found) == 1:
+        warnings.append(
+            _(
+                "Head of the family: {name} is registered already and is added to the household.",
+                name=found[0].full_name,
+            )
+        )
+        return None, found[0].person_id
+    if found:
+        reader.problems.append(
+            _(
+                "Head of the family: several registered people match {name}.",
+                name=" ".join(p for p in (last, first, patronymic) if p),
+            )
+        )
+    return data, None
+
+
+_CHILD_BORN = re.compile(r"\(?\s*(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\s*\)?")
+
+
+def _household_children(session: Session, reader: _RowReader) -> list[uuid.UUID]:
+    """The registered children a row lists («Асанова Айгүл 12.03.2015; Асанов Бакыт»), each found by
+    name (and date of birth when given); a child not found is a problem: the children register comes first."""
+    listed = reader.text("children")
+    found: list[uuid.UUID] = []
+    for part in re.split(r"[;,\n]+", listed or ""):
+        born_match = _CHILD_BORN.search(part)
+        birth_date = None
+        if born_match is not None:
+            try:
+                birth_date = read_date(born_match.group(1), today=reader.today)
+            except ValueError:
+                reader.problems.append(
+                    _(
+                        "{field}: «{text}» is not a date.",
+                        field=reader.label("children"),
+                        text=born_match.group(1),
+                    )
+                )
+                continue
+            part = part[: born_match.start()] + part[born_match.end() :]
+        words = part.split()
+        if not words:
+            continue
+        name = " ".join(words)
+        if len(words) < 2:
+            reader.problems.append(
+                _("Children of the family: «{name}» needs a last and a first name.", name=name)
+            )
+            continue
+        candidates = find_duplicates(
+            session,
+            last_name=words[0],
+            first_name=words[1],
+            patronymic=" ".join(words[2:]) or None,
+            birth_date=birth_date,
+        )
+        if birth_date is not None:
+            matches = [c for c in candidates if SAME_NAME_AND_BIRTH_DATE in c.reasons]
+        else:
+            matches = [c for c in candidates if c.score >= 25]
+        if len(matches) == 1 and matches[0].person_id not in found:
+            found.append(matches[0].person_id)
+        elif len(matches) > 1:
+            reader.problems.append(
+                _(
+                    "Children of the family: several registered children match {name}; "
+                    "add the date of birth.",
+                    name=name,
+                )
+            )
+        elif not matches:
+            reader.problems.append(
+                _(
+                    "Children of the family: {name} is not registered; import the children register first.",
+                    name=name,
+                )
+            )
+    return found
 
 
 def _received_at(reader: _RowReader) -> datetime | None:
@@ -792,7 +933,7 @@ def preview(db: Database, actor: Actor, table: SourceTable, mapping: ColumnMappi
             if mapping.register == "children":
                 rows.append(_child_row(session, reader))
             elif mapping.register == "households":
-                rows.append(_household_row(reader))
+                rows.append(_household_row(session, reader))
             else:
                 rows.append(_report_row(session, reader))
     return Preview(table, mapping, tuple(_mark_repeats(rows)))
@@ -845,15 +986,45 @@ class ImportResult:
     report_path: Path | None = None
 
 
-def _write_row(db: Database, actor: Actor, row: RowPreview) -> uuid.UUID:
-    """Register the row's record through its service; returns the new record's id."""
+def _write_row(
+    db: Database, actor: Actor, row: RowPreview, heads: dict[tuple[str, ...], uuid.UUID]
+) -> uuid.UUID:
+    """Register the row's record through its service; returns the new record's id.
+
+    *heads* are the heads of families registered by earlier rows of this import, by ПИН and by name
+    and date of birth: a head named on two rows is registered once.
+    """
     record = row.record
     if isinstance(record, PersonInput):
         return register_child(db, actor, record).id
-    if isinstance(record, HouseholdInput):
-        return create_household(db, actor, record)
+    if isinstance(record, HouseholdRecord):
+        household_id = create_household(db, actor, record.household)
+        head_id = record.head_id
+        if head_id is None and record.head is not None:
+            keys = _head_keys(record.head)
+            head_id = next((heads[k] for k in keys if k in heads), None)
+            if head_id is None:
+                head_id = register_adult(db, actor, record.head).id
+                heads.update(dict.fromkeys(keys, head_id))
+        if head_id is not None:
+            add_household_member(db, actor, household_id, head_id, record.relation_code, is_caregiver=True)
+        for child_id in record.child_ids:
+            if child_id != head_id:
+                add_household_member(db, actor, household_id, child_id, "child")
+        return household_id
     assert isinstance(record, ReportInput)  # a valid row always has its record
     return register_report(db, actor, record).id
+
+
+def _head_keys(person: PersonInput) -> list[tuple[str, ...]]:
+    keys: list[tuple[str, ...]] = []
+    if person.pin:
+        keys.append(("pin", person.pin, name_key(person.last_name)))
+    if person.birth_date is not None:
+        keys.append(
+            ("name", name_key(person.last_name), name_key(person.first_name), person.birth_date.isoformat())
+        )
+    return keys
 
 
 def default_report_path(source: Path) -> Path:
@@ -888,12 +1059,13 @@ def import_register(
     total = len(checked.rows)
     target = (report_path or default_report_path(table.path)) if skip_invalid else None
     temporary: Path | None = None
+    heads: dict[tuple[str, ...], uuid.UUID] = {}
     try:
         with _one_transaction(db) as batch:
             for done, row in enumerate(checked.rows, 1):
                 if row.valid:
                     try:
-                        ids.append(_write_row(batch, actor, row))
+                        ids.append(_write_row(batch, actor, row, heads))
                     except ValidationFailed as exc:
                         refused = replace(row, problems=tuple(p.message for p in exc.problems))
                         if not skip_invalid:

@@ -60,6 +60,15 @@ FIELDS: dict[str, dict[str, str]] = {
         "benefits": N_("Benefits"),
         **_known("members_count"),
         "notes": N_("Notes"),
+        "head_full_name": N_("Head of the family: full name"),
+        "head_last_name": N_("Head of the family: last name"),
+        "head_first_name": N_("Head of the family: first name"),
+        "head_patronymic": N_("Head of the family: patronymic"),
+        "head_birth_date": N_("Head of the family: date of birth"),
+        "head_pin": N_("Head of the family: ПИН"),
+        "head_phone": N_("Head of the family: phone"),
+        "head_relation": N_("Head of the family: relation to the children"),
+        "children": N_("Children of the family"),
     },
     "reports": {
         "received_at": N_("Date received"),
@@ -82,7 +91,9 @@ FIELDS: dict[str, dict[str, str]] = {
     },
 }
 
-DATE_FIELDS = frozenset({"birth_date", "birth_cert_date", "received_at", "child_birth_date"})
+DATE_FIELDS = frozenset(
+    {"birth_date", "birth_cert_date", "received_at", "child_birth_date", "head_birth_date"}
+)
 
 _PERSON_HEADERS: dict[str, tuple[str, ...]] = {
     "full_name": (
@@ -132,6 +143,32 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
             "Үй-бүлө мүчөлөрүнүн саны",
         ),
         "notes": ("Примечание", "Примечания", "Эскертүү"),
+        "head_full_name": (
+            "ФИО главы семьи",
+            "Глава семьи",
+            "ФИО родителя",
+            "ФИО родителя (законного представителя)",
+            "ФИО законного представителя",
+            "Законный представитель",
+            "Үй-бүлө башчысы",
+            "Үй-бүлө башчысынын аты-жөнү",
+            "Ата-эненин аты-жөнү",
+            "Мыйзамдуу өкүлү",
+        ),
+        "head_last_name": ("Фамилия", "Фамилия главы семьи", "Фамилиясы"),
+        "head_first_name": ("Имя", "Имя главы семьи", "Аты"),
+        "head_patronymic": ("Отчество", "Отчество главы семьи", "Атасынын аты"),
+        "head_birth_date": ("Дата рождения", "Дата рождения главы семьи", "Туулган күнү"),
+        "head_pin": ("ПИН", "ИНН", "ЖИН", "ПИН главы семьи", "ПИН родителя"),
+        "head_phone": ("Телефон", "Тел.", "Контактный телефон", "Байланыш телефону"),
+        "head_relation": (
+            "Родство",
+            "Степень родства",
+            "Кем приходится ребенку",
+            "Кем приходится",
+            "Тууганчылыгы",
+        ),
+        "children": ("Дети", "ФИО детей", "Дети в семье", "Балдары", "Балдардын аты-жөнү"),
     },
     "reports": {
         "received_at": ("Дата поступления", "Дата", "Дата сообщения", "Дата обращения", "Келип түшкөн күнү"),

@@ -26,7 +26,9 @@ from models.exchange.legacy import (
 )
 from models.orm import AuditEntry, Household, Person, Report
 from models.services.base import Actor
+from models.services.people import register_adult
 from models.services.users import add_user, authenticate
+from models.validation import PersonInput
 
 from tests.conftest import USER_PASSWORD
 from tests.models.helpers import add_child
@@ -288,6 +290,76 @@ def test_households_are_imported_with_their_district(tmp_path: Path, db: Databas
         household = session.get(Household, result.ids[0])
         assert household is not None
         assert (household.members_count, household.benefits) == (5, "үй-бүлөгө көмөк")
+
+
+HOUSEHOLD_ROWS = [
+    "Реестр семей в трудной жизненной ситуации;;;;;;",
+    "Район;Адрес;ФИО главы семьи;Дата рождения;ПИН;Кем приходится ребенку;Дети",
+    "Сокулукский район;с. Сокулук, ул. Манаса 1;Ёлкина Ольга Петровна;15.02.1985;11502198500011;Мать;"
+    "Ёлкин Иван (01.02.2015), Иванова Мария",
+    "Сокулукский район;с. Сокулук, ул. Манаса 1, кв. 2;Ёлкина Ольга Петровна;15.02.1985;;мать;",
+]
+
+
+def _members(db: Database, household_id: object) -> list[tuple[str, bool, str | None, bool]]:
+    """(last name, is a child, relation code, is a caregiver) of each member, in order."""
+    with db.reading() as session:
+        household = session.get(Household, household_id)
+        assert household is not None
+        return [
+            (m.person.last_name, m.person.is_child, m.relation.code if m.relation else None, m.is_caregiver)
+            for m in sorted(household.members, key=lambda m: m.position)
+        ]
+
+
+def test_a_household_comes_with_its_head_and_its_registered_children(
+    tmp_path: Path, db: Database, admin: Actor
+) -> None:
+    add_child(db, "Ёлкин", "Иван")
+    add_child(db, "Иванова", "Мария")
+    table = read_table(_cp1251_csv(tmp_path / "семьи.csv", HOUSEHOLD_ROWS), register="households")
+    mapping = propose_mapping(table, "households")
+    assert set(mapping.columns.values()) >= {"head_full_name", "head_birth_date", "head_pin", "head_relation"}
+
+    result = import_register(db, admin, table, mapping)
+
+    assert _members(db, result.ids[0]) == [
+        ("Ёлкина", False, "mother", True),
+        ("Ёлкин", True, "child", False),
+        ("Иванова", True, "child", False),
+    ]
+    assert _members(db, result.ids[1]) == [("Ёлкина", False, "mother", True)]
+    with db.reading() as session:
+        heads = session.scalars(select(Person).where(Person.is_child.is_(False))).all()
+        assert [(p.first_name, p.patronymic, p.pin, p.sex, p.address_text) for p in heads] == [
+            ("Ольга", "Петровна", "11502198500011", "F", "с. Сокулук, ул. Манаса 1")
+        ]  # registered once, for both rows
+
+
+def test_a_head_registered_already_is_added_not_registered_again(
+    tmp_path: Path, db: Database, admin: Actor
+) -> None:
+    add_child(db, "Ёлкин", "Иван")
+    mother = register_adult(
+        db, admin, PersonInput(last_name="Ёлкина", first_name="Ольга", birth_date=date(1985, 2, 15))
+    ).id
+    table = read_table(_cp1251_csv(tmp_path / "семьи.csv", HOUSEHOLD_ROWS[:3]), register="households")
+    mapping = propose_mapping(table, "households")
+
+    checked = preview(db, admin, table, mapping)
+    assert any("Ёлкина Ольга" in str(warning) for warning in checked.rows[0].warnings)
+    with pytest.raises(ImportRefused) as refused:  # Иванова Мария is not registered
+        import_register(db, admin, table, mapping)
+    assert "Иванова Мария" in problem_text(refused.value.rows[0])
+    assert _count(db, Household) == 0
+
+    add_child(db, "Иванова", "Мария")
+    result = import_register(db, admin, table, mapping)
+    with db.reading() as session:
+        household = session.get(Household, result.ids[0])
+        assert household is not None
+        assert [m.person_id for m in household.members if not m.person.is_child] == [mother]
+    assert _count(db, Person) == 3
 
 
 def test_reports_are_linked_to_registered_children(tmp_path: Path, db: Database, admin: Actor) -> None:
