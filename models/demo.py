@@ -17,7 +17,7 @@ import uuid
 from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from itertools import accumulate
 from typing import Any
@@ -30,6 +30,7 @@ from models.base import UTCDateTime
 from models.database import Database
 from models.errors import PermissionDenied
 from models.i18n import _
+from models.ids import id_tail, id_value, ticks_of
 from models.orm import (
     AssessmentDomain,
     Base,
@@ -817,8 +818,35 @@ def _cumulative(weights: list[tuple[str, int]]) -> list[float]:
     return [*accumulate(w / total for _c, w in weights)][:-1]
 
 
-_UUID_MASK = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
-_UUID_V4 = (0x8000 << 48) | (4 << 76)
+_IDS_PER_RUN = 2_900  # ids made in one program run: about a day's work of a district of 100,000 children
+
+
+class _DemoIds:
+    """Record ids as the program makes them (models.ids, RFC 9562 version 6) over an office's years.
+
+    From three years before *as_of*, 1 to 90 seconds apart, with a new clock sequence and node (a
+    new program run) every 2,900 ids. A random stream of their own: the demo's data is the same
+    whatever its ids.
+    """
+
+    def __init__(self, seed: int, as_of: date) -> None:
+        self.rng = random.Random(f"ids:{seed}")
+        start = datetime.combine(as_of - timedelta(days=3 * 365), dtime(8), tzinfo=UTC)
+        self.ticks = ticks_of(start.timestamp())
+        self.made = 0
+        self.tail = 0
+
+    def hex(self) -> str:
+        if self.made % _IDS_PER_RUN == 0:
+            self.tail = id_tail(self.rng.getrandbits(14), self.rng.getrandbits(48))
+        self.made += 1
+        self.ticks += self.rng.randint(10_000_000, 900_000_000)
+        return f"{id_value(self.ticks, self.tail):032x}"
+
+    def new(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.hex())
+
+
 _HOURS = {hour: f" {hour:02d}:00:00.000000" for hour in range(24)}
 
 
@@ -834,6 +862,7 @@ class _Office:
     def __init__(
         self,
         rng: random.Random,
+        ids: _DemoIds,
         as_of: date,
         district_id: uuid.UUID,
         workers: list[uuid.UUID],
@@ -842,6 +871,7 @@ class _Office:
         orgs: list[str],
     ) -> None:
         self.rng = rng
+        self.ids = ids
         self.random = rng.random
         self.as_of = as_of.toordinal()
         self.earliest = self.as_of - 3 * 365
@@ -901,7 +931,7 @@ class _Office:
         }
 
     def uid(self) -> str:
-        return "%032x" % (self.rng.getrandbits(128) & _UUID_MASK | _UUID_V4)
+        return self.ids.hex()
 
     def number(self, scope: str, year: int) -> int:
         value = self.counters[(scope, year)] = self.counters.get((scope, year), 0) + 1
@@ -1481,6 +1511,7 @@ def generate(
         raise PermissionDenied(_("Demo: the number of children must be between 1 and 1,000,000."))
     as_of = as_of or date.today()
     rng = random.Random(seed)
+    ids = _DemoIds(seed, as_of)
     say = progress or (lambda _msg: None)
     result = DemoResult()
     with unit_of_work(db, SYSTEM, Permission.SETTINGS_WRITE) as session:
@@ -1508,16 +1539,17 @@ def generate(
                 full_name,
                 role,
                 password,
-                user_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                user_id=ids.new(),
             ).id
             result.users.append((username, password, role))
         writer = _Writer(session, _at(as_of, 8))
         if writer.raw:  # a large page cache for the bulk load; this connection only
             session.connection().exec_driver_sql("PRAGMA cache_size=-262144")
         say("organisations")
-        orgs = _organisations(rng, writer, unit.id)
+        orgs = _organisations(rng, ids, writer, unit.id)
         office = _Office(
             rng,
+            ids,
             as_of,
             unit.id,
             [user_ids[u] for u in ("aizada", "elena", "nurlan")],
@@ -1557,7 +1589,7 @@ def generate(
     return result
 
 
-def _organisations(rng: random.Random, writer: _Writer, district_id: uuid.UUID) -> list[str]:
+def _organisations(rng: random.Random, ids: _DemoIds, writer: _Writer, district_id: uuid.UUID) -> list[str]:
     """Schools, health centres, police, айыл окмоту and others that receive referrals; their ids."""
     rows: list[Row] = []
     for type_code, ru, ky in ORGANISATIONS:
@@ -1566,7 +1598,7 @@ def _organisations(rng: random.Random, writer: _Writer, district_id: uuid.UUID) 
             village = VILLAGES[n % len(VILLAGES)]
             rows.append(
                 (
-                    "%032x" % (rng.getrandbits(128) & _UUID_MASK | _UUID_V4),
+                    ids.hex(),
                     ru.format(n=n, v=village.removeprefix("с. ")),
                     ky.format(n=n, v=village.removeprefix("с. ")),
                     reference_id("organisation_type", type_code).hex,

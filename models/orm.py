@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import names
 from models.base import Base, Record, key_string
+from models.ids import new_id
 
 # --- reference data -------------------------------------------------------------------
 
@@ -960,7 +961,7 @@ class ExchangePackage(Base):
 
     __tablename__ = "exchange_packages"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     direction: Mapped[str] = mapped_column(String(3))
     district_code: Mapped[str] = mapped_column(String(20))
     stream: Mapped[str] = mapped_column(String(20))
@@ -991,7 +992,7 @@ class ExchangeConflict(Base):
 
     __tablename__ = "exchange_conflicts"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     package_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exchange_packages.id"), index=True)
     table_name: Mapped[str] = mapped_column(String(60))
     record_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -40,6 +40,7 @@ from models.exchange.format import (
 )
 from models.exchange.reader import Package, open_package
 from models.i18n import N_, _
+from models.ids import new_id
 from models.orm import Base, ChangeLogEntry, ExchangeConflict, ExchangePackage, NumberCounter, Person
 from models.permissions import Permission
 from models.services.base import Actor, audit, changed_fields, require, unit_of_work
@@ -567,7 +568,7 @@ class _Applier:
                 k: v for k, v in incoming["data"].items() if k not in {n.key for n in spec.nested}
             }
         conflict = ExchangeConflict(
-            id=uuid.uuid4(),
+            id=new_id(),
             package_id=self._package_row.id if self._package_row else None,
             table_name=spec.name,
             record_id=local["id"],
@@ -909,7 +910,7 @@ def import_package(
         last = _last_received(session, package.district_code)
         _check_sequence(package, last)
         row = ExchangePackage(
-            id=uuid.uuid4(),
+            id=new_id(),
             direction=fmt.DIRECTION_IN,
             district_code=package.district_code,
             stream=fmt.STREAM_PERSONAL,

@@ -45,10 +45,10 @@ from models.settings import get_setting, office_district_id
 BATCH = 500
 # Lines are hashed and compressed once this many characters of them are waiting.
 CHUNK_CHARS = 1 << 20
-# Measured on the 100,000-children demo (data/comprehensive_assessments.jsonl, 232 MB): level 1
-# 29.2 MB in 1.1 s of CPU, level 6 23.8 MB in 2.7 s, level 9 22.3 MB in 4.6 s. The whole package
-# is 145 MB at level 1; level 6 saves about a fifth for 2.5 times the compression time.
-COMPRESS_LEVEL = 1
+# Measured on the 100,000-children demo with time-ordered ids (encrypted full package, two runs
+# each): level 1 85.8 MB in 61.5–67.6 s, level 6 63.8 MB in 54.6–57.1 s. Building the lines in
+# SQLite takes the time; the deflating beside it is not what the export waits for.
+COMPRESS_LEVEL = 6
 _MAX_ZIP32 = 0xFFFFFFFF
 # Members made at the same time on SQLite (connections reading one snapshot); the machines have 2+ cores.
 SQLITE_WORKERS = 2

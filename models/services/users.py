@@ -17,6 +17,7 @@ from models.database import Database
 from models.errors import AuthenticationFailed, FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from models.events import SYSTEM_KEY
 from models.i18n import _
+from models.ids import new_id
 from models.orm import Role, User
 from models.permissions import Permission
 from models.services.base import SYSTEM, Actor, audit, require, unit_of_work
@@ -87,7 +88,7 @@ def add_user_in(
     username = normalize_username(username)
     _check_new_user(session, username, full_name, role, password)
     user = User(
-        id=user_id or uuid.uuid4(),
+        id=user_id or new_id(),
         username=username,
         full_name=full_name.strip(),
         role_code=role,
