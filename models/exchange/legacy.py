@@ -44,7 +44,13 @@ from models.permissions import Permission
 from models.reference import districts, items
 from models.services.base import Actor, audit, require, unit_of_work
 from models.services.cases import ReportInput, register_report
-from models.services.people import add_household_member, create_household, register_adult, register_child
+from models.services.people import (
+    add_household_member,
+    create_household,
+    possible_duplicates,
+    register_adult,
+    register_child,
+)
 from models.validation import (
     HouseholdInput,
     PersonInput,
@@ -634,14 +640,7 @@ def _child_row(session: Session, reader: _RowReader) -> RowPreview:
     ]
     duplicate = False
     if data.last_name and data.first_name:
-        candidates = find_duplicates(
-            session,
-            last_name=data.last_name,
-            first_name=data.first_name,
-            patronymic=data.patronymic,
-            birth_date=data.birth_date,
-            pin=data.pin,
-        )
+        candidates = possible_duplicates(session, data)
         for candidate in candidates[:3]:
             duplicate = True
             born = format_date(candidate.birth_date) if candidate.birth_date else "—"
@@ -725,15 +724,7 @@ def _household_head(
         return data, None
     found = [
         c
-        for c in find_duplicates(
-            session,
-            last_name=data.last_name,
-            first_name=data.first_name,
-            patronymic=data.patronymic,
-            birth_date=data.birth_date,
-            pin=data.pin,
-            is_child=None,
-        )
+        for c in possible_duplicates(session, data)
         if SAME_NAME_AND_BIRTH_DATE in c.reasons
         or (SAME_PIN in c.reasons and name_key(c.full_name).startswith(name_key(data.last_name)))
     ]

@@ -95,9 +95,10 @@ def _prepared(
     return data, person_warnings(data, today=today)
 
 
-def _duplicates(
+def possible_duplicates(
     session: Session, data: PersonInput, exclude_id: uuid.UUID | None = None
 ) -> list[DuplicateCandidate]:
+    """Registered persons who may be the one *data* describes (children for a child, adults for an adult)."""
     return find_duplicates(
         session,
         last_name=data.last_name,
@@ -134,7 +135,7 @@ def _fill(person: Person, data: PersonInput) -> None:
 def _register(db: Database, actor: Actor, data: PersonInput) -> RegisterResult:
     with unit_of_work(db, actor, Permission.PERSON_WRITE) as session:
         data, warnings = _prepared(session, data, registered_on=local_today())
-        candidates = _duplicates(session, data)
+        candidates = possible_duplicates(session, data)
         person = Person()
         _fill(person, data)
         session.add(person)
@@ -164,7 +165,7 @@ def check_duplicates(
     """Persons already registered who may be the one in the form (shown while typing)."""
     require(actor, Permission.READ)
     with db.reading() as session:
-        return _duplicates(session, complete_from_pin(data.normalized()), exclude_id)
+        return possible_duplicates(session, complete_from_pin(data.normalized()), exclude_id)
 
 
 def update_person(
@@ -181,7 +182,7 @@ def update_person(
         if not changed:
             return warnings
         if pin_changed and data.pin:
-            warnings = _same_pin_warning(_duplicates(session, data, exclude_id=person.id)) + warnings
+            warnings = _same_pin_warning(possible_duplicates(session, data, exclude_id=person.id)) + warnings
         audit(session, actor, "person.update", person, details={"fields": changed})
         return warnings
 
