@@ -682,16 +682,16 @@ def _household_row(session: Session, reader: _RowReader) -> RowPreview:
         members_count=members,
         notes=reader.text("notes"),
     ).normalized()
-    problems = reader.problems
-    problems += [p.message for p in validate_household(data)]
+    reader.problems += [p.message for p in validate_household(data)]
     if not any(getattr(data, name) for name in ("address_text", "district_id", "notes", "housing")):
-        problems.append(_("The row names neither an address nor a district."))
+        reader.problems.append(_("The row names neither an address nor a district."))
     warnings: list[Message] = []
     head, head_id = _household_head(session, reader, data, warnings)
     relation = reader.choice("head_relation", reader.lookups.references["relation_type"])
     children = tuple(_household_children(session, reader))
     record = HouseholdRecord(data, head, head_id, relation, children)
-    return RowPreview(reader.row.number, reader.values, tuple(problems), tuple(warnings), False, record)
+    problems = tuple(reader.problems)
+    return RowPreview(reader.row.number, reader.values, problems, tuple(warnings), False, record)
 
 
 def _household_head(
