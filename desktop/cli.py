@@ -28,6 +28,7 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from models.database import Database, open_database, remove_sqlite_files, resolve_target
 from models.demo import generate
 from models.errors import DatabaseRefused, DomainError, ValidationFailed
+from models.files import write_atomically
 from models.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, gettext, ngettext, set_language
 from models.maintenance import (
     CheckStatus,
@@ -537,19 +538,10 @@ def _print_spreadsheet(args: argparse.Namespace, db: Database, actor: Actor, tar
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write *data* to *path* through a temporary file beside it: a full disk leaves no half file."""
-    folder = path.parent if str(path.parent) else Path()
-    temporary: Path | None = None
+    """Write *data* to *path* whole or not at all: a full disk leaves no half file."""
     try:
-        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{path.name}.", delete=False) as fh:
-            temporary = Path(fh.name)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        temporary.replace(path)
+        write_atomically(path, data)
     except OSError as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
         raise CommandRefused(
             _("The file {path} could not be written: {error}", path=str(path), error=exc.strerror or str(exc))
         ) from None

@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import files
 from models.database import Database
 from models.duplicates import SAME_NAME_AND_BIRTH_DATE, SAME_PIN, find_duplicates
 from models.errors import DomainError, ValidationFailed
@@ -37,6 +36,7 @@ from models.exchange.legacy_columns import (
     field_for_header,
     header_key,
 )
+from models.files import StagedFile
 from models.i18n import Message, _, gettext
 from models.names import name_key
 from models.orm import AdminUnit, AuditHead, ReferenceItem
@@ -1049,7 +1049,7 @@ def import_register(
     skipped = list(invalid)
     total = len(checked.rows)
     target = (report_path or default_report_path(table.path)) if skip_invalid else None
-    temporary: Path | None = None
+    staged: StagedFile | None = None
     heads: dict[tuple[str, ...], uuid.UUID] = {}
     try:
         with _one_transaction(db) as batch:
@@ -1079,13 +1079,15 @@ def import_register(
                     },
                 )
             if target is not None and skipped:
-                temporary = _write_temporary(target, skipped_report(checked, skipped, target))
-        if temporary is not None and target is not None:
-            temporary.replace(target)
-            temporary = None
+                staged = _staged(target, skipped_report(checked, skipped, target))
+        if staged is not None:
+            try:
+                staged.publish()
+            except OSError as exc:
+                raise _cannot_write(staged.path, exc) from None
     finally:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+        if staged is not None and not staged.published:
+            staged.discard()
     return ImportResult(mapping.register, ids, skipped, target if skipped else None)
 
 
@@ -1136,32 +1138,33 @@ def _xlsx_bytes(header: list[str], lines: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def _write_temporary(path: Path, data: bytes) -> Path:
-    """*data* in a synced temporary file beside *path*, to be renamed over it."""
-    folder = path.parent if str(path.parent) else Path()
+def _cannot_write(path: Path, error: OSError) -> LegacyFileError:
+    return LegacyFileError(
+        _("The file {path} could not be written: {error}", path=str(path), error=error.strerror or str(error))
+    )
+
+
+def _staged(path: Path, data: bytes) -> StagedFile:
+    """*data* in a synced file beside *path*, to be published over it once the import is committed."""
     try:
-        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{path.name}.", delete=False) as fh:
-            temporary = Path(fh.name)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        staged = StagedFile(path)
     except OSError as exc:
-        raise LegacyFileError(
-            _("The file {path} could not be written: {error}", path=str(path), error=exc.strerror or str(exc))
-        ) from None
-    return temporary
+        raise _cannot_write(path, exc) from None
+    try:
+        staged.file.write(data)
+        staged.file.flush()
+    except OSError as exc:
+        staged.discard()
+        raise _cannot_write(path, exc) from None
+    return staged
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write *data* to *path* whole or not at all."""
-    temporary = _write_temporary(path, data)
     try:
-        temporary.replace(path)
+        files.write_atomically(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise LegacyFileError(
-            _("The file {path} could not be written: {error}", path=str(path), error=exc.strerror or str(exc))
-        ) from None
+        raise _cannot_write(path, exc) from None
 
 
 def register_label(register: str) -> str:

@@ -21,8 +21,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from models.database import Database
 from models.errors import DomainError
+from models.files import StagedFile
 from models.i18n import N_, _, current_language, translator
 from models.orm import AdminUnit, ReferenceItem, User
 from models.papers import office_header
@@ -166,41 +165,33 @@ def export_register(
     if query.register != register:
         raise ValueError(f"the query is of the {query.register} register, not {register}")
     specs = _chosen_columns(register, columns)
-    folder = path.parent if str(path.parent) else Path()
-    temporary: Path | None = None
     try:
-        with (
-            tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{path.name}.", delete=False) as fh,
-            db.reading() as session,
-        ):
-            temporary = Path(fh.name)
-            ids = ordered_ids(session, query)
-            rows = _rows(session, query, ids, progress, cancelled)
-            table = _Table(specs, lang, rows)
-            if fmt == "xlsx":
-                _check_fits_a_sheet(len(ids))
-                _write_xlsx(fh, table, _heading(session, actor, query, lang, len(ids)), register, lang)
-            else:
-                _write_csv(fh, table)
-            fh.flush()
-            os.fsync(fh.fileno())
-            size = fh.tell()
-        with unit_of_work(db, actor, Permission.EXPORT) as session:
-            audit(
-                session,
-                actor,
-                "register.export",
-                details=_audit_details(query, fmt, table.count),
-            )
-            session.flush()
-            temporary.replace(path)
+        with StagedFile(path) as staged:
+            with db.reading() as session:
+                ids = ordered_ids(session, query)
+                rows = _rows(session, query, ids, progress, cancelled)
+                table = _Table(specs, lang, rows)
+                if fmt == "xlsx":
+                    _check_fits_a_sheet(len(ids))
+                    _write_xlsx(
+                        staged.file, table, _heading(session, actor, query, lang, len(ids)), register, lang
+                    )
+                else:
+                    _write_csv(staged.file, table)
+                size = staged.file.tell()
+            with unit_of_work(db, actor, Permission.EXPORT) as session:
+                audit(
+                    session,
+                    actor,
+                    "register.export",
+                    details=_audit_details(query, fmt, table.count),
+                )
+                session.flush()
+                staged.publish()
     except OSError as exc:
         raise DomainError(
             _("The file {path} could not be written: {error}", path=str(path), error=exc.strerror or str(exc))
         ) from None
-    finally:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
     return ExportResult(table.count, path, size)
 
 

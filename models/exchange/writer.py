@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
 import threading
 import zlib
@@ -35,6 +34,7 @@ from models.base import utcnow
 from models.database import Database, schema_revision
 from models.exchange import format as fmt
 from models.exchange.settings import recipients as configured_recipients
+from models.files import write_atomically
 from models.i18n import _
 from models.orm import AdminUnit, ChangeLogEntry, ExchangePackage
 from models.permissions import Permission
@@ -656,32 +656,17 @@ def _batched(rows: Iterator[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write *data* to *path* atomically: a temporary file in the same folder, fsync, rename."""
-    partial_path = path.with_name(f".{path.name}.writing")
+    """Write *data* to *path* whole or not at all; an existing package is never replaced."""
     try:
-        with partial_path.open("wb") as fh:  # a stale one from an interrupted export is replaced
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            raise fmt.PackageRefused(
-                _("{path} already exists; a package is never overwritten.", path=str(path))
-            )
-        partial_path.replace(path)
-    except BaseException as exc:
-        with suppress(OSError):
-            partial_path.unlink()
-        if isinstance(exc, OSError):
-            raise fmt.PackageRefused(
-                _("The package could not be written to {path}: {reason}", path=str(path), reason=str(exc))
-            ) from exc
-        raise
-    with suppress(OSError):  # the rename itself on disk (not possible on Windows)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_atomically(path, data, overwrite=False)
+    except FileExistsError:
+        raise fmt.PackageRefused(
+            _("{path} already exists; a package is never overwritten.", path=str(path))
+        ) from None
+    except OSError as exc:
+        raise fmt.PackageRefused(
+            _("The package could not be written to {path}: {reason}", path=str(path), reason=str(exc))
+        ) from exc
 
 
 def export_package(

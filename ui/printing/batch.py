@@ -20,6 +20,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from models.errors import DomainError
+from models.files import write_atomically
 from models.i18n import gettext, ngettext
 from models.papers.batches import invited_items, referrals_issued_on
 from models.validation import format_date
@@ -154,7 +155,7 @@ class BatchPrint(QObject):
                 progress.report(n, len(documents), text)
                 path = output.free_path(folder, document.file_name, taken)
                 taken.add(path)
-                output.write_atomically(path, document.pdf)
+                write_atomically(path, document.pdf)
                 record_print(db, actor, document, destination="pdf")
             return len(documents)
 

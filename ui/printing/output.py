@@ -8,8 +8,6 @@ printer's resolution (at most :data:`MAX_RENDER_DPI`) and drawn to fill the pape
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,20 +195,6 @@ def _paint_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, pa
         paper.x() + (paper.width() - scaled.width()) / 2, paper.y() + (paper.height() - scaled.height()) / 2
     )
     painter.drawImage(QRectF(corner, scaled), image.convertToFormat(QImage.Format.Format_RGB32))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write *data* to *path* through a temporary file in the same folder, so no half file is left."""
-    handle, temporary = tempfile.mkstemp(prefix=".bala-korgoo-", suffix=".pdf", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def free_path(folder: Path, file_name: str, taken: set[Path]) -> Path:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.files import write_atomically
 from models.i18n import gettext
 from models.papers import DOCUMENT_LANGUAGE_LABELS, DOCUMENT_LANGUAGES
 
@@ -328,7 +329,7 @@ class PreviewDialog(Dialog):
         db, actor = self.ctx.db, self.ctx.actor
 
         def work(_progress: Progress) -> None:
-            output.write_atomically(path, document.pdf)
+            write_atomically(path, document.pdf)
             record_print(db, actor, document, destination="pdf")
 
         self._run(gettext("Saving…"), work, "pdf")
