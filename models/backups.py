@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.database import Database, copy_sqlite, schema_revision
 from models.errors import DomainError, FieldProblem, ValidationFailed
+from models.files import sync_folder
 from models.i18n import Message, _
 from models.maintenance import BackupRefused, checksum_path, settle_copy
 from models.permissions import Permission
@@ -558,7 +559,7 @@ def _write_backup(source: Path, out: Path) -> tuple[str, int, Marker]:
         digest, size = _sync_and_hash(partial)
         partial.replace(out)
         _write_text(checksum_path(out), f"{digest}  {out.name}\n")
-        _sync_folder(out.parent)
+        sync_folder(out.parent)
     except (OSError, sqlite3.Error) as exc:
         for path in (partial, out, checksum_path(out)):
             with suppress(OSError):
@@ -594,17 +595,6 @@ def _write_text(path: Path, content: str) -> None:
     partial.replace(path)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the renames in *folder* durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _copy_to_extra(
     backup: Path, digest: str, extra: str, should_stop: Callable[[], bool]
 ) -> tuple[Path | None, str]:
@@ -630,7 +620,7 @@ def _copy_to_extra(
             raise OSError(str(_("the copy differs from the backup")))
         partial.replace(out)
         _write_text(checksum_path(out), f"{digest}  {out.name}\n")
-        _sync_folder(folder)
+        sync_folder(folder)
     except BackupCancelled:
         _remove(partial, out)
         return None, "cancelled"
