@@ -64,11 +64,3 @@ new_id = _Ids()
 
 if hasattr(os, "register_at_fork"):  # a forked child must not share its parent's clock sequence and node
     os.register_at_fork(after_in_child=new_id.renew)
-
-
-def id_time(value: uuid.UUID) -> float | None:
-    """When a version 6 id was made (Unix seconds), or None for another version."""
-    if value.version != 6:
-        return None
-    ticks = ((value.int >> 80) << 12) | ((value.int >> 64) & 0xFFF)
-    return (ticks - GREGORIAN_OFFSET) / 10_000_000

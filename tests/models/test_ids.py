@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 from models.database import Database
-from models.ids import id_time, new_id
+from models.ids import GREGORIAN_OFFSET, new_id
 from models.orm import Person
 
 from tests.models.helpers import add_child
@@ -23,9 +23,10 @@ def test_ids_are_version_6_and_increase_in_the_order_they_are_made() -> None:
 
 def test_an_id_says_when_it_was_made() -> None:
     before = time.time()
-    made = id_time(new_id())
-    assert made is not None and before - 0.001 <= made <= time.time() + 0.001
-    assert id_time(uuid.uuid4()) is None
+    value = new_id().int
+    ticks = ((value >> 80) << 12) | ((value >> 64) & 0xFFF)  # time_high, time_mid, then time_low
+    made = (ticks - GREGORIAN_OFFSET) / 10_000_000
+    assert before - 0.001 <= made <= time.time() + 0.001
 
 
 def test_the_ids_of_one_run_share_their_node_and_another_run_gets_another() -> None:
